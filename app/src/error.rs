@@ -1,0 +1,127 @@
+//! The one error type every server function returns. It is safe to send to the browser:
+//! variants carry message keys (translated in the UI and in the API middleware), never a
+//! database error's text. Each variant has an HTTP status.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A client-safe error with a stable JSON shape: `{"error": "<kind>", ...}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("not found")]
+    NotFound {},
+    #[error("not signed in")]
+    Unauthenticated {},
+    #[error("forbidden")]
+    Forbidden {},
+    /// A field failed validation; `reason` is a message key such as `too_long`.
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// The request conflicts with the record's state (e.g. `already_submitted`).
+    #[error("conflict: {reason}")]
+    Conflict { reason: String },
+    /// Rows of an uploaded file failed validation; nothing was stored.
+    #[error("rows rejected")]
+    RowErrors { errors: Vec<crate::domain::ImportRowError> },
+    /// Too many attempts; wait before trying again.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The request itself could not be read (malformed JSON, missing fields).
+    #[error("bad request")]
+    BadRequest {},
+    /// Something failed on the server; the cause is logged there, not sent.
+    #[error("internal error")]
+    Internal {},
+}
+
+impl AppError {
+    pub fn invalid(field: &str, reason: &str) -> Self {
+        AppError::Invalid { field: field.into(), reason: reason.into() }
+    }
+
+    pub fn conflict(reason: &str) -> Self {
+        AppError::Conflict { reason: reason.into() }
+    }
+
+    /// The HTTP status this error is sent with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotFound {} => 404,
+            AppError::Unauthenticated {} => 401,
+            AppError::Forbidden {} => 403,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict { .. } => 409,
+            AppError::RowErrors { .. } => 422,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::BadRequest {} => 400,
+            AppError::Internal {} => 500,
+        }
+    }
+
+    /// The translation key of the error's message.
+    pub fn message_key(&self) -> String {
+        match self {
+            AppError::NotFound {} => "err.not_found".into(),
+            AppError::Unauthenticated {} => "err.unauthenticated".into(),
+            AppError::Forbidden {} => "err.forbidden".into(),
+            AppError::Invalid { reason, .. } => format!("err.{reason}"),
+            AppError::Conflict { reason } => format!("err.{reason}"),
+            AppError::RowErrors { .. } => "err.bad_csv".into(),
+            AppError::TooManyRequests { .. } => "err.too_many".into(),
+            AppError::BadRequest {} => "err.bad_request".into(),
+            AppError::Internal {} => "err.internal".into(),
+        }
+    }
+
+    /// The field the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// A full sentence in `lang`: the field's label (if any) and the message.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        let msg = crate::i18n::t(lang, &self.message_key());
+        match self.field() {
+            Some(f) => format!("{}: {}", crate::i18n::t(lang, &format!("field.{f}")), msg),
+            None => msg.to_string(),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest {},
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                AppError::Conflict { reason: "network".into() }
+            }
+            _ => AppError::Internal {},
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_round_trip_as_tagged_json_and_ignore_extra_fields() {
+        let e = AppError::invalid("work", "too_long");
+        let s = serde_json::to_string(&e).unwrap();
+        assert_eq!(s, r#"{"error":"invalid","field":"work","reason":"too_long"}"#);
+        let with_msg = r#"{"error":"not_found","message":"没有找到"}"#;
+        assert_eq!(serde_json::from_str::<AppError>(with_msg).unwrap(), AppError::NotFound {});
+        assert_eq!(AppError::NotFound {}.status_code(), 404);
+    }
+}

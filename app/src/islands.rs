@@ -1,0 +1,439 @@
+//! Islands: the only parts of a page that ship to the browser as WASM. Each works on top of a
+//! server-rendered page and calls the JSON server functions; after a change the page is
+//! reloaded from the server, which stays the single source of truth.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::domain::*;
+use crate::error::AppError;
+use crate::i18n::{Lang, t};
+
+/// Reloads the page (after a change) — the server renders the new state.
+fn reload() {
+    let _ = window().location().reload();
+}
+
+/// A new idempotency key for a save, made in the browser.
+fn new_client_id() -> String {
+    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let now = js_sys::Date::now() as u64;
+    format!("c{now:x}{a:08x}{b:08x}")
+}
+
+/// A small status line under a form: pending, error or done.
+#[component]
+fn Status(lang: Lang, error: RwSignal<Option<AppError>>, done: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="error" role="alert" hidden=move || error.get().is_none()>
+            {move || error.get().map(|e| e.message(lang)).unwrap_or_default()}
+        </p>
+        <p class="ok" role="status" hidden=move || done.get().is_none()>
+            {move || done.get().unwrap_or_default()}
+        </p>
+    }
+}
+
+/// The *Today* form. Without WASM it is a plain form posted to `/today`; once hydrated it
+/// saves through `record/save_entry` without leaving the page.
+#[island]
+pub fn TodayForm(
+    lang: Lang,
+    day: NaiveDate,
+    client_id: String,
+    work: String,
+    outcome: String,
+    place: Place,
+    village_id: Option<VillageId>,
+    place_note: String,
+    villages: Vec<VillageOption>,
+    max_chars: usize,
+) -> impl IntoView {
+    let client_id = RwSignal::new(client_id);
+    let work_s = RwSignal::new(work.clone());
+    let outcome_s = RwSignal::new(outcome.clone());
+    let place_s = RwSignal::new(place);
+    let village_s = RwSignal::new(village_id.map(|v| v.0.to_string()).unwrap_or_default());
+    let note_s = RwSignal::new(place_note.clone());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let input = EntryInput {
+            client_id: client_id.get_untracked(),
+            day,
+            work: work_s.get_untracked(),
+            outcome: outcome_s.get_untracked(),
+            place: place_s.get_untracked(),
+            village_id: village_s.get_untracked().parse().ok().map(VillageId),
+            place_note: Some(note_s.get_untracked()),
+        };
+        if let Err(e) = input.clone().validate(&Policy::default()) {
+            error.set(Some(e));
+            done.set(None);
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match api::save_entry(input).await {
+                Ok(saved) => {
+                    error.set(None);
+                    done.set(Some(format!(
+                        "{} {}",
+                        t(lang, "today.saved"),
+                        crate::app::local_time(saved.updated_at)
+                    )));
+                    client_id.set(new_client_id());
+                }
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e));
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    let count = move |s: RwSignal<String>| move || format!("{}/{}", s.get().chars().count(), max_chars);
+    view! {
+        <form method="post" action="/today" class="card today-form" on:submit=on_submit>
+            <input type="hidden" name="client_id" prop:value=move || client_id.get() value=client_id.get_untracked()/>
+            <input type="hidden" name="day" value=day.to_string()/>
+            <label for="work">{t(lang, "field.work")}</label>
+            <textarea id="work" name="work" rows="3" maxlength=max_chars required
+                placeholder=t(lang, "today.work_placeholder")
+                on:input=move |ev| work_s.set(event_target_value(&ev))>{work}</textarea>
+            <span class="counter">{count(work_s)}</span>
+            <label for="outcome">{t(lang, "field.outcome")}</label>
+            <textarea id="outcome" name="outcome" rows="3" maxlength=max_chars required
+                placeholder=t(lang, "today.outcome_placeholder")
+                on:input=move |ev| outcome_s.set(event_target_value(&ev))>{outcome}</textarea>
+            <span class="counter">{count(outcome_s)}</span>
+            <fieldset class="places">
+                <legend>{t(lang, "field.place")}</legend>
+                {Place::ALL
+                    .into_iter()
+                    .map(|p| {
+                        let id = format!("place-{}", p.code());
+                        view! {
+                            <label class="chip" for=id.clone()>
+                                <input type="radio" name="place" id=id.clone() value=p.code()
+                                    checked=p == place
+                                    on:change=move |_| place_s.set(p)/>
+                                {t(lang, &format!("place.{}", p.code()))}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <label for="village_id">{t(lang, "field.village_id")}</label>
+            <select id="village_id" name="village_id"
+                on:change=move |ev| village_s.set(event_target_value(&ev))>
+                <option value="">{t(lang, "today.no_village")}</option>
+                {villages
+                    .into_iter()
+                    .map(|v| {
+                        let selected = Some(v.id) == village_id;
+                        view! {
+                            <option value=v.id.0.to_string() selected=selected>
+                                {format!("{} · {}", v.area, v.name)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for="place_note">{t(lang, "field.place_note")}</label>
+            <input id="place_note" name="place_note" type="text" maxlength="100"
+                value=place_note placeholder=t(lang, "today.note_placeholder")
+                on:input=move |ev| note_s.set(event_target_value(&ev))/>
+            <Status lang error done/>
+            <button type="submit" class="primary" disabled=move || pending.get()>
+                {t(lang, "today.save")}
+            </button>
+        </form>
+    }
+}
+
+/// Submits the viewer's own sheet.
+#[island]
+pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let submit = move |_| {
+        if empty_days > 0 {
+            let msg = crate::i18n::tf(lang, "sheet.confirm_empty", &[("n", &empty_days.to_string())]);
+            if !window().confirm_with_message(&msg).unwrap_or(false) {
+                return;
+            }
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match api::submit_sheet(id).await {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <div class="actions">
+            <button type="button" class="primary" on:click=submit disabled=move || pending.get()>
+                {t(lang, "sheet.submit")}
+            </button>
+            <Status lang error done/>
+        </div>
+    }
+}
+
+/// The supervising leader's review: mark reviewed with an optional comment, or return with
+/// a reason.
+#[island]
+pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
+    let comment = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let act = move |returning: bool| {
+        pending.set(true);
+        let text = comment.get_untracked();
+        spawn_local(async move {
+            let res = if returning {
+                api::return_sheet(id, text).await
+            } else {
+                api::review_sheet(id, Some(text).filter(|c| !c.trim().is_empty())).await
+            };
+            match res {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <section class="card review">
+            <label for="review-comment">{t(lang, "review.comment_label")}</label>
+            <textarea id="review-comment" rows="3" maxlength="500"
+                on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            <Status lang error done/>
+            <div class="actions">
+                <button type="button" class="primary" disabled=move || pending.get()
+                    on:click=move |_| act(false)>{t(lang, "review.mark_reviewed")}</button>
+                <button type="button" class="warn" disabled=move || pending.get()
+                    on:click=move |_| act(true)>{t(lang, "review.return")}</button>
+            </div>
+        </section>
+    }
+}
+
+/// Changes one's own password.
+#[island]
+pub fn ChangePasswordForm(lang: Lang) -> impl IntoView {
+    let old = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            match api::change_password(old.get_untracked(), new.get_untracked()).await {
+                Ok(()) => {
+                    error.set(None);
+                    done.set(Some(t(lang, "account.password_changed")));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="card" on:submit=on_submit>
+            <label for="old-password">{t(lang, "account.old_password")}</label>
+            <input id="old-password" type="password" autocomplete="current-password" required
+                on:input=move |ev| old.set(event_target_value(&ev))/>
+            <label for="new-password">{t(lang, "account.new_password")}</label>
+            <input id="new-password" type="password" autocomplete="new-password" required minlength="8"
+                on:input=move |ev| new.set(event_target_value(&ev))/>
+            <Status lang error done/>
+            <button type="submit" class="primary">{t(lang, "account.change_password")}</button>
+        </form>
+    }
+}
+
+/// The office's form to create one account.
+#[island]
+pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView {
+    let f = [(); 6].map(|_| RwSignal::new(String::new()));
+    let [username, name, title, department, supervisor, password] = f;
+    let roles = RwSignal::new(String::from("cadre"));
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let roles = match Role::parse_list(&roles.get_untracked()) {
+            Ok(r) => r,
+            Err(_) => {
+                error.set(Some(AppError::invalid("roles", "bad_role")));
+                return;
+            }
+        };
+        let account = NewAccount {
+            username: username.get_untracked(),
+            name: name.get_untracked(),
+            title: title.get_untracked(),
+            department: department.get_untracked(),
+            roles,
+            supervisor_username: Some(supervisor.get_untracked()).filter(|s| !s.trim().is_empty()),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::create_account(account).await {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let input = move |id: &'static str, key: &'static str, sig: RwSignal<String>| {
+        view! {
+            <label for=id>{t(lang, key)}</label>
+            <input id=id type="text" on:input=move |ev| sig.set(event_target_value(&ev))/>
+        }
+    };
+    view! {
+        <form class="card grid-form" on:submit=on_submit>
+            {input("new-username", "field.username", username)}
+            {input("new-name", "field.name", name)}
+            {input("new-title", "field.title", title)}
+            <label for="new-department">{t(lang, "field.department")}</label>
+            <select id="new-department" on:change=move |ev| department.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {departments.into_iter().map(|d| view! { <option value=d.clone()>{d.clone()}</option> }).collect_view()}
+            </select>
+            <label for="new-roles">{t(lang, "field.roles")}</label>
+            <input id="new-roles" type="text" value="cadre" on:input=move |ev| roles.set(event_target_value(&ev))/>
+            {input("new-supervisor", "field.supervisor_username", supervisor)}
+            <label for="new-password">{t(lang, "field.password")}</label>
+            <input id="new-password" type="password" autocomplete="new-password"
+                on:input=move |ev| password.set(event_target_value(&ev))/>
+            <Status lang error done/>
+            <button type="submit" class="primary">{t(lang, "admin.create")}</button>
+        </form>
+    }
+}
+
+/// Per-account actions: deactivate/reactivate and reset the password.
+#[island]
+pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let toggle = move |_| {
+        spawn_local(async move {
+            match api::set_account_active(id, !active).await {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let reset = move |_| {
+        let Ok(Some(pw)) = window().prompt_with_message(&t(lang, "admin.reset_prompt")) else {
+            return;
+        };
+        spawn_local(async move {
+            match api::reset_password(id, pw).await {
+                Ok(()) => done.set(Some(t(lang, "admin.reset_done"))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <span class="row-actions">
+            <button type="button" class="small" on:click=toggle>
+                {t(lang, if active { "admin.deactivate" } else { "admin.activate" })}
+            </button>
+            <button type="button" class="small" on:click=reset>{t(lang, "admin.reset_password")}</button>
+            <Status lang error done/>
+        </span>
+    }
+}
+
+/// CSV import of cadres with a per-row error report.
+#[island]
+pub fn ImportForm(lang: Lang) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let report = RwSignal::new(None::<ImportReport>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            match api::import_cadres(text.get_untracked()).await {
+                Ok(r) => {
+                    error.set(None);
+                    done.set(Some(crate::i18n::tf(lang, "admin.imported", &[("n", &r.created.to_string())])));
+                    report.set(Some(r));
+                }
+                Err(AppError::RowErrors { errors }) => {
+                    done.set(None);
+                    error.set(Some(AppError::RowErrors { errors: errors.clone() }));
+                    report.set(Some(ImportReport { created: 0, errors }));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="card" on:submit=on_submit>
+            <label for="import-csv">{t(lang, "admin.import_label")}</label>
+            <textarea id="import-csv" rows="6" class="mono"
+                placeholder="username,name,title,department,roles,supervisor,password"
+                on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <Status lang error done/>
+            <ul class="import-errors">
+                {move || report.get().map(|r| r.errors.into_iter().map(|e| view! {
+                    <li>{crate::i18n::tf(lang, "admin.import_row_error", &[("line", &e.line.to_string()), ("field", &t(lang, &format!("field.{}", e.field))), ("reason", &t(lang, &format!("err.{}", e.reason)))])}</li>
+                }).collect_view())}
+            </ul>
+            <button type="submit" class="primary">{t(lang, "admin.import")}</button>
+        </form>
+    }
+}
+
+/// Creates a department, or renames one when `id` is given.
+#[island]
+pub fn DepartmentForm(lang: Lang, id: Option<DepartmentId>, name: String) -> impl IntoView {
+    let value = RwSignal::new(name.clone());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let v = value.get_untracked();
+        spawn_local(async move {
+            let res = match id {
+                Some(id) => api::rename_department(id, v).await.map(|_| ()),
+                None => api::create_department(v).await.map(|_| ()),
+            };
+            match res {
+                Ok(()) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let input_id = format!("dept-{}", id.map(|i| i.0).unwrap_or(0));
+    view! {
+        <form class="inline-form" on:submit=on_submit>
+            <label class="sr-only" for=input_id.clone()>{t(lang, "field.department")}</label>
+            <input id=input_id type="text" value=name on:input=move |ev| value.set(event_target_value(&ev))/>
+            <button type="submit" class="small">
+                {t(lang, if id.is_some() { "admin.rename" } else { "admin.add_department" })}
+            </button>
+            <Status lang error done/>
+        </form>
+    }
+}

@@ -1,0 +1,23 @@
+//! Xiaoneng's shared library: domain types and rules, translations, the server-function API
+//! and the UI. Built for the server with `ssr` and for the browser (WASM, islands) with
+//! `hydrate`; no database crate is ever a dependency of this crate.
+
+pub mod api;
+pub mod app;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod islands;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+#[cfg(feature = "ssr")]
+pub mod ssr_util;
+
+/// Browser entry point: hydrates the interactive islands of a server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+
+// The server is started by scripts/test.sh (release build, fresh SQLite database with the
+// demo township, clock pinned by XN_NOW) and reached at XN_E2E_URL.
+const baseURL = process.env.XN_E2E_URL ?? 'http://127.0.0.1:3100';
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+};
+const phone = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: { baseURL, launchOptions: chromium, screenshot: 'only-on-failure', trace: 'off' },
+  projects: [
+    { name: 'phone-zh', use: { ...phone }, testIgnore: /nojs/ },
+    { name: 'phone-zh-nojs', use: { ...phone, javaScriptEnabled: false }, testMatch: /nojs/ },
+  ],
+});

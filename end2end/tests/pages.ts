@@ -1,0 +1,41 @@
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'xiaoneng2026';
+
+/** Sign-in page. */
+export class LoginPage {
+  constructor(private page: Page) {}
+  async signIn(username: string) {
+    await this.page.goto('/login');
+    await this.page.getByLabel('用户名').fill(username);
+    await this.page.getByLabel('密码').fill(PASSWORD);
+    await this.page.getByRole('button', { name: '登录' }).click();
+    await expect(this.page.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  }
+  async signOut() {
+    await this.page.getByRole('button', { name: '退出' }).click();
+    await expect(this.page.getByRole('button', { name: '登录' })).toBeVisible();
+  }
+}
+
+/** The Today form. */
+export class TodayPage {
+  constructor(private page: Page) {}
+  async write(work: string, outcome: string, opts: { village?: string } = {}) {
+    await this.page.getByLabel('工作', { exact: true }).fill(work);
+    await this.page.getByLabel('成效', { exact: true }).fill(outcome);
+    if (opts.village) {
+      await this.page.getByText('村', { exact: true }).first().click();
+      await this.page.getByLabel('村', { exact: true }).selectOption({ label: opts.village });
+    } else {
+      await this.page.locator('label[for=place-office]').click();
+    }
+    await this.page.getByRole('button', { name: '保存' }).click();
+    await expect(this.page.getByRole('status')).toContainText('已保存');
+  }
+}
+
+/** Screenshots for people to look at (kept under test-results/). */
+export async function snap(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,17 @@
+//! Schema migrations for Xiaoneng. One change per file, named `mYYYYMMDD_HHMMSS_verb_noun`.
+//! Migrations use their own identifiers and never import the server's entities, so an old
+//! migration keeps meaning what it meant when it was written.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20260401_000001_create_foundation;
+
+/// The ordered list of migrations, applied by `xiaoneng migrate` and at server start.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260401_000001_create_foundation::Migration)]
+    }
+}

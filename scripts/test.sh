@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The README's second command: every test. Installs what is missing (Chromium, PostgreSQL,
+# brotli from Debian; the build tools), then: format, clippy (server, ssr, hydrate/wasm32),
+# unit and integration tests on SQLite and on PostgreSQL, the release build and the
+# Playwright end-to-end tests in headless Chromium at a phone viewport.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export PATH="$HOME/.cargo/bin:$root/tools/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- system packages -------------------------------------------------------------------
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+command -v brotli >/dev/null || missing+=(brotli)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} from Debian"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+scripts/setup.sh
+if [ ! -d end2end/node_modules/@playwright/test ]; then
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+pgver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h | grep -q online; then
+  say "starting PostgreSQL $pgver"
+  pg_lsclusters -h | grep -q "^$pgver main" || pg_createcluster "$pgver" main >/dev/null
+  pg_ctlcluster --skip-systemctl-redirect "$pgver" main start
+fi
+for _ in $(seq 1 30); do su postgres -c "psql -qtAc 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
+su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+export XN_TEST_PG_BASE="postgres://postgres:postgres@127.0.0.1:5432"
+
+# --- static checks -------------------------------------------------------------------------
+say "cargo fmt --check"
+cargo fmt --all --check
+say "clippy: server build (app with ssr) and tests"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+say "clippy: hydrate build on wasm32"
+cargo clippy -p app --lib --no-default-features --features hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+# --- tests on SQLite, then PostgreSQL -------------------------------------------------------
+say "tests (SQLite)"
+cargo test --workspace --locked
+say "tests (PostgreSQL)"
+XN_TEST_PG="$XN_TEST_PG_BASE" cargo test -p server -p migrations --locked -- --test-threads 4
+su postgres -c "psql -qtAc \"select datname from pg_database where datname like 'xn_test_%'\"" | while read -r db; do
+  [ -n "$db" ] && su postgres -c "psql -qc 'DROP DATABASE IF EXISTS $db WITH (FORCE)'" >/dev/null
+done
+
+# --- release build and end-to-end tests -----------------------------------------------------
+say "release build"
+scripts/build.sh
+e2e_db=$(mktemp -d)/e2e.db
+port=3100
+say "starting the server for end-to-end tests on port $port"
+DATABASE_URL="sqlite://$e2e_db?mode=rwc" XN_LISTEN="127.0.0.1:$port" XN_SITE_ROOT=target/site \
+  XN_NOW="2026-04-15T02:00:00Z" RUST_LOG=warn \
+  "${CARGO_TARGET_DIR:-target}/release/xiaoneng" serve --demo > /tmp/xiaoneng-e2e.log 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
+curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat /tmp/xiaoneng-e2e.log; exit 1; }
+say "Playwright (headless Chromium, 360 px phone, zh-CN)"
+(cd end2end && XN_E2E_URL="http://127.0.0.1:$port" npx playwright test)
+kill $server_pid 2>/dev/null || true
+wait $server_pid 2>/dev/null || true
+trap - EXIT
+say "all tests passed"

@@ -1,0 +1,78 @@
+//! Passwords (argon2id), session tokens and the sign-in slow-down rule.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+/// Checks a password against a stored hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A new random session token (sent in the cookie) — only its hash is stored.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The stored form of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Failures allowed before sign-ins slow down.
+pub const FREE_FAILURES: i32 = 5;
+
+/// How long after the last failure the next attempt must wait: nothing for the first
+/// [`FREE_FAILURES`] failures, then 2, 4, 8 … seconds, at most 15 minutes.
+pub fn sign_in_delay(failures: i32) -> Duration {
+    if failures < FREE_FAILURES {
+        return Duration::zero();
+    }
+    let exp = (failures - FREE_FAILURES).min(10) as u32;
+    Duration::seconds((2i64 << exp).min(900))
+}
+
+/// Seconds still to wait before another attempt, if any.
+pub fn wait_remaining(failures: i32, last_failed: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<u64> {
+    let last = last_failed?;
+    let until = last + sign_in_delay(failures);
+    (until > now).then(|| (until - now).num_seconds().max(1) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_password() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn sign_ins_slow_down_after_five_failures() {
+        assert_eq!(sign_in_delay(4), Duration::zero());
+        assert_eq!(sign_in_delay(5), Duration::seconds(2));
+        assert_eq!(sign_in_delay(6), Duration::seconds(4));
+        assert_eq!(sign_in_delay(40), Duration::seconds(900));
+        let now = Utc::now();
+        assert_eq!(wait_remaining(3, Some(now), now), None);
+        assert!(wait_remaining(6, Some(now), now).is_some());
+        assert_eq!(wait_remaining(6, Some(now - Duration::seconds(10)), now), None);
+    }
+}

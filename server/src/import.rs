@@ -1,0 +1,88 @@
+//! Reading the cadre CSV file: `username,name,title,department,roles,supervisor,password`
+//! with a header line. Each row becomes an account or a row error with its line number.
+
+use app::domain::{NewAccount, Role};
+use app::error::AppError;
+
+/// Columns the header must name (in any order).
+pub const COLUMNS: [&str; 7] = ["username", "name", "title", "department", "roles", "supervisor", "password"];
+
+/// A parsed row: its line number and the account, or the failing field and reason key.
+pub type Row = (u32, Result<NewAccount, (String, String)>);
+
+/// Parses the whole file; a file without the needed header is refused as a whole.
+pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|_| AppError::invalid("csv", "bad_csv"))?.clone();
+    let mut idx = [0usize; 7];
+    for (i, col) in COLUMNS.iter().enumerate() {
+        idx[i] = headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(col))
+            .ok_or_else(|| AppError::invalid("csv", "missing_column"))?;
+    }
+    let mut out = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let line = n as u32 + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(_) => {
+                out.push((line, Err(("csv".into(), "bad_csv".into()))));
+                continue;
+            }
+        };
+        if rec.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
+        let roles = match Role::parse_list(&get(4)) {
+            Ok(r) => r,
+            Err(_) => {
+                out.push((line, Err(("roles".into(), "bad_role".into()))));
+                continue;
+            }
+        };
+        let account = NewAccount {
+            username: get(0),
+            name: get(1),
+            title: get(2),
+            department: get(3),
+            roles,
+            supervisor_username: Some(get(5)).filter(|s| !s.is_empty()),
+            password: get(6),
+        };
+        out.push((
+            line,
+            account.validate().map_err(|e| match e {
+                AppError::Invalid { field, reason } => (field, reason),
+                _ => ("csv".into(), "bad_csv".into()),
+            }),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_parsed_with_line_numbers_and_errors() {
+        let csv = "username,name,title,department,roles,supervisor,password\n\
+                   zhang3,张三,科员,党政办,cadre,lead1,secret123\n\
+                   x,李四,科员,党政办,cadre,,secret123\n\
+                   wang5,王五,科员,党政办,boss,,secret123\n";
+        let rows = parse_csv(csv).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].0, 2);
+        assert!(rows[0].1.is_ok());
+        assert_eq!(rows[1].1.clone().unwrap_err(), ("username".into(), "bad_username".into()));
+        assert_eq!(rows[2].1.clone().unwrap_err(), ("roles".into(), "bad_role".into()));
+    }
+
+    #[test]
+    fn a_file_without_the_header_is_refused() {
+        assert!(parse_csv("a,b\n1,2\n").is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of every server function. Request and
+//! response schemas come from the domain types themselves (schemars), so they cannot drift;
+//! a test checks that the documented paths and the registered server functions are the same.
+
+use app::domain::*;
+use app::error::AppError;
+use axum::Json;
+use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
+use serde_json::{Map, Value, json};
+
+/// One documented operation.
+pub struct Op {
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub who: &'static str,
+    args: Vec<(&'static str, Schema, bool)>,
+    response: Schema,
+}
+
+fn s<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+macro_rules! op {
+    ($g:ident, $path:literal, $summary:literal, $who:literal, [$(($name:literal, $ty:ty, $req:expr)),*], $resp:ty) => {
+        Op {
+            path: concat!("/api/v1/", $path),
+            summary: $summary,
+            who: $who,
+            args: vec![$(($name, s::<$ty>($g), $req)),*],
+            response: s::<$resp>($g),
+        }
+    };
+}
+
+/// Every operation, in the order of the API's sections.
+pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
+    vec![
+        op!(g, "auth/sign_in", "Sign in; sets the session cookie", "anyone", [("username", String, true), ("password", String, true)], Me),
+        op!(g, "auth/sign_out", "End the session", "signed in", [], ()),
+        op!(g, "auth/me", "The signed-in person, or null", "anyone", [], Option<Me>),
+        op!(g, "auth/change_password", "Change one's own password", "signed in", [("old_password", String, true), ("new_password", String, true)], ()),
+        op!(g, "record/today", "The Today screen (default: today)", "cadre", [("day", Option<chrono::NaiveDate>, false)], TodayView),
+        op!(g, "record/save_entry", "Save a day's two lines; applied once per client_id", "cadre (own open sheets)", [("input", EntryInput, true)], DayEntryView),
+        op!(g, "record/my_sheets", "The caller's sheets, newest first", "cadre", [], Vec<SheetSummary>),
+        op!(g, "record/sheet", "One sheet with its rows and history", "its cadre, its supervising leader, principals, committee, office", [("id", SheetId, true)], SheetView),
+        op!(g, "record/my_sheet", "The caller's sheet for a period key such as 2026-04-1", "cadre", [("period", String, true)], SheetView),
+        op!(g, "record/submit", "Submit an open sheet; it is locked afterwards", "its cadre", [("id", SheetId, true)], SheetView),
+        op!(g, "review/mark_reviewed", "Mark a submitted sheet reviewed", "its supervising leader", [("id", SheetId, true), ("comment", Option<String>, false)], SheetView),
+        op!(g, "review/return", "Return a submitted sheet with a reason", "its supervising leader", [("id", SheetId, true), ("reason", String, true)], SheetView),
+        op!(g, "review/inbox", "The inbox for a dekad (default: the last ended one)", "supervising leader", [("period", Option<String>, false)], InboxView),
+        op!(g, "archive/search", "Search every submitted sheet", "office, principals, committee", [("query", ArchiveQuery, true)], ArchivePage),
+        op!(g, "org/departments", "Departments", "signed in", [], Vec<DepartmentView>),
+        op!(g, "org/villages", "Villages and their areas", "signed in", [], Vec<VillageOption>),
+        op!(g, "org/create_department", "Create a department", "office", [("name", String, true)], DepartmentView),
+        op!(g, "org/rename_department", "Rename a department", "office", [("id", DepartmentId, true), ("name", String, true)], DepartmentView),
+        op!(g, "accounts/list", "Every account", "office", [], Vec<AccountView>),
+        op!(g, "accounts/create", "Create an account", "office", [("account", NewAccount, true)], AccountView),
+        op!(g, "accounts/set_active", "Deactivate or reactivate an account", "office", [("id", CadreId, true), ("active", bool, true)], AccountView),
+        op!(g, "accounts/reset_password", "Set a new password and end the account's sessions", "office", [("id", CadreId, true), ("password", String, true)], ()),
+        op!(g, "accounts/assign_supervisor", "Change a cadre's supervising leader from a date", "office", [("cadre", CadreId, true), ("supervisor", CadreId, true), ("from", chrono::NaiveDate, true)], AccountView),
+        op!(g, "accounts/import", "Import cadres from CSV text (all or nothing)", "office", [("csv", String, true)], ImportReport),
+    ]
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut g = SchemaSettings::openapi3().into_generator();
+    let ops = operations(&mut g);
+    let error = s::<AppError>(&mut g).to_value();
+    let mut paths = Map::new();
+    for op in ops {
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for (name, schema, req) in op.args {
+            props.insert(name.into(), schema.to_value());
+            if req {
+                required.push(name);
+            }
+        }
+        let error_resp = |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": error.clone()}}});
+        paths.insert(
+            op.path.into(),
+            json!({
+                "post": {
+                    "summary": op.summary,
+                    "description": format!("Who may call it: {}.", op.who),
+                    "operationId": op.path.trim_start_matches("/api/v1/").replace('/', "_"),
+                    "requestBody": {
+                        "required": true,
+                        "content": {"application/json": {"schema": {"type": "object", "properties": props, "required": required}}}
+                    },
+                    "responses": {
+                        "200": {"description": "OK", "content": {"application/json": {"schema": op.response.to_value()}}},
+                        "400": error_resp("Malformed request"),
+                        "401": error_resp("Not signed in"),
+                        "403": error_resp("Not allowed"),
+                        "404": error_resp("No such record (or not visible to the caller)"),
+                        "409": error_resp("Conflicts with the record's state"),
+                        "413": error_resp("Body too large"),
+                        "422": error_resp("Invalid input"),
+                        "429": error_resp("Too many attempts"),
+                    }
+                }
+            }),
+        );
+    }
+    let schemas = g.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Xiaoneng API",
+            "version": "1",
+            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`). Authentication: the `xn_session` cookie set by auth/sign_in."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "xn_session"}}
+        },
+        "security": [{"session": []}]
+    })
+}
+
+/// Serves the document.
+pub async fn handler() -> Json<Value> {
+    Json(document())
+}

@@ -1,0 +1,217 @@
+//! Test support: a fresh database per test (SQLite in memory, or a throw-away PostgreSQL
+//! database when `XN_TEST_PG` holds a server URL), a small township, a pinned clock and an
+//! HTTP client that drives the real router with `tower::ServiceExt::oneshot`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use app::domain::Policy;
+use axum::Router;
+use axum::body::Body;
+use chrono::{DateTime, Utc};
+use http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set};
+use serde_json::{Value, json};
+use server::entities::{area, cadre, department, supervision, village};
+use server::service::Service;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "password123";
+
+/// A test township and its router.
+pub struct Ctx {
+    pub db: DatabaseConnection,
+    pub router: Router,
+    pub service: Arc<Service>,
+    pub now: Arc<AtomicI64>,
+    pg_name: Option<(String, String)>,
+}
+
+/// Ids of the fixture's people and places.
+pub mod ids {
+    pub const OFFICE: i32 = 1;
+    pub const SHUJI: i32 = 2;
+    pub const LEAD1: i32 = 3;
+    pub const LEAD2: i32 = 4;
+    pub const ALICE: i32 = 5; // supervised by lead1
+    pub const BOB: i32 = 6; // supervised by lead2
+    pub const CHIEF: i32 = 7; // area chief, supervised by lead1
+    pub const INSPECTOR: i32 = 8;
+    pub const COMMITTEE: i32 = 9;
+}
+
+/// The usernames, in id order.
+pub const USERS: [(&str, &str); 9] = [
+    ("office", "cadre,office"),
+    ("shuji", "cadre,principal,committee"),
+    ("lead1", "cadre,supervisor"),
+    ("lead2", "cadre,supervisor"),
+    ("alice", "cadre"),
+    ("bob", "cadre"),
+    ("chief", "cadre,area_chief"),
+    ("inspector", "inspector"),
+    ("jiwei", "cadre,committee"),
+];
+
+/// 2026-04-15 10:00 in Shanghai: the middle dekad of April is open, the early one just ended.
+pub const T0: &str = "2026-04-15T02:00:00Z";
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+impl Ctx {
+    pub async fn new() -> Ctx {
+        let (db, pg_name) = match std::env::var("XN_TEST_PG").ok().filter(|s| !s.is_empty()) {
+            Some(base) => {
+                let admin = server::db::connect(&format!("{}postgres", base.trim_end_matches('/').to_string() + "/")).await.unwrap();
+                let name = format!("xn_test_{}", uuid::Uuid::new_v4().simple());
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+                drop(admin);
+                let url = format!("{}/{name}", base.trim_end_matches('/'));
+                (server::db::connect_and_migrate(&url).await.unwrap(), Some((base, name)))
+            }
+            None => (server::db::connect_and_migrate("sqlite::memory:").await.unwrap(), None),
+        };
+        let now = Arc::new(AtomicI64::new(at(T0).timestamp_micros()));
+        let clock_now = now.clone();
+        let clock: server::service::Clock =
+            Arc::new(move || DateTime::from_timestamp_micros(clock_now.load(Ordering::SeqCst)).unwrap());
+        fixture(&db).await;
+        let service = Arc::new(Service::new(db.clone(), Policy::default(), clock));
+        let router = server::app_router(service.clone(), "target/site", false);
+        Ctx { db, router, service, now, pg_name }
+    }
+
+    /// Moves the pinned clock.
+    pub fn set_now(&self, s: &str) {
+        self.now.store(at(s).timestamp_micros(), Ordering::SeqCst);
+    }
+
+    /// Drops the PostgreSQL test database.
+    pub async fn finish(self) {
+        let Ctx { db, router, service, pg_name, .. } = self;
+        drop(router);
+        drop(service);
+        let _ = db.close().await;
+        if let Some((base, name)) = pg_name {
+            let admin = server::db::connect(&format!("{}/postgres", base.trim_end_matches('/'))).await.unwrap();
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        }
+    }
+
+    /// Signs in and returns the session cookie (`xn_session=…`).
+    pub async fn login(&self, user: &str) -> String {
+        let (status, _, cookie) = self.post_raw("/api/v1/auth/sign_in", json!({"username": user, "password": PASSWORD}), None).await;
+        assert_eq!(status, StatusCode::OK, "sign-in of {user}");
+        cookie.expect("session cookie")
+    }
+
+    /// POSTs JSON to an API path.
+    pub async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> (StatusCode, Value) {
+        let (s, v, _) = self.post_raw(path, body, cookie).await;
+        (s, v)
+    }
+
+    pub async fn post_raw(&self, path: &str, body: Value, cookie: Option<&str>) -> (StatusCode, Value, Option<String>) {
+        self.send_bytes(path, "application/json", body.to_string().into_bytes(), cookie).await
+    }
+
+    pub async fn send_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        cookie: Option<&str>,
+    ) -> (StatusCode, Value, Option<String>) {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = res.status();
+        let cookie = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("xn_session=") && !v.starts_with("xn_session=;"))
+            .map(|v| v.split(';').next().unwrap().to_string());
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value, cookie)
+    }
+
+    /// GETs a page; returns status, headers and body text.
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, http::HeaderMap, String) {
+        let mut req = Request::get(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// POSTs a URL-encoded form (the no-JavaScript path).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> (StatusCode, http::HeaderMap) {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        (res.status(), res.headers().clone())
+    }
+
+    /// Saves an entry for `day` as the signed-in owner of `cookie`.
+    pub async fn save(&self, cookie: &str, day: &str, work: &str) -> (StatusCode, Value) {
+        self.post(
+            "/api/v1/record/save_entry",
+            json!({"input": {"client_id": uuid::Uuid::new_v4().simple().to_string(), "day": day, "work": work, "outcome": "完成", "place": "office"}}),
+            Some(cookie),
+        )
+        .await
+    }
+}
+
+async fn fixture(db: &DatabaseConnection) {
+    let d1 = department::ActiveModel { name: Set("党政办".into()), ..Default::default() }.insert(db).await.unwrap();
+    let d2 = department::ActiveModel { name: Set("农业农村办".into()), ..Default::default() }.insert(db).await.unwrap();
+    let a = area::ActiveModel { name: Set("东片".into()), chief_id: Set(None), ..Default::default() }.insert(db).await.unwrap();
+    for v in ["河口村", "桥头村"] {
+        village::ActiveModel { name: Set(v.into()), area_id: Set(a.id), ..Default::default() }.insert(db).await.unwrap();
+    }
+    let hash = server::auth::hash_password(PASSWORD).unwrap();
+    for (i, (u, roles)) in USERS.iter().enumerate() {
+        let c = cadre::ActiveModel {
+            username: Set((*u).into()),
+            name: Set(format!("测试{u}")),
+            title: Set("科员".into()),
+            department_id: Set(if i % 2 == 0 { d1.id } else { d2.id }),
+            area_id: Set(None),
+            roles: Set((*roles).into()),
+            password_hash: Set(hash.clone()),
+            active: Set(true),
+            failed_logins: Set(0),
+            last_failed_at: Set(None),
+            created_at: Set(at("2026-03-01T00:00:00Z")),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        assert_eq!(c.id, i as i32 + 1);
+    }
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    for (cadre_id, sup) in [(ids::ALICE, ids::LEAD1), (ids::BOB, ids::LEAD2), (ids::CHIEF, ids::LEAD1), (ids::OFFICE, ids::LEAD2)] {
+        supervision::ActiveModel { cadre_id: Set(cadre_id), supervisor_id: Set(sup), valid_from: Set(from), valid_to: Set(None), ..Default::default() }
+            .insert(db)
+            .await
+            .unwrap();
+    }
+}
