@@ -134,9 +134,12 @@ pub fn error_view(e: &AppError) -> AnyView {
     {
         if matches!(e, AppError::Unauthenticated {}) {
             leptos_axum::redirect("/login");
-        } else if let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(code) = http::StatusCode::from_u16(e.status_code())
-        {
+        }
+        let code = match e {
+            AppError::Unauthenticated {} => http::StatusCode::SEE_OTHER,
+            _ => http::StatusCode::from_u16(e.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        };
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
             opts.set_status(code);
         }
     }

@@ -69,7 +69,7 @@ impl AppError {
             AppError::Forbidden {} => "err.forbidden".into(),
             AppError::Invalid { reason, .. } => format!("err.{reason}"),
             AppError::Conflict { reason } => format!("err.{reason}"),
-            AppError::RowErrors { .. } => "err.bad_csv".into(),
+            AppError::RowErrors { .. } => "err.rows_rejected".into(),
             AppError::TooManyRequests { .. } => "err.too_many".into(),
             AppError::BadRequest {} => "err.bad_request".into(),
             AppError::Internal {} => "err.internal".into(),

@@ -25,10 +25,10 @@ export class TodayPage {
     await this.page.getByLabel('工作', { exact: true }).fill(work);
     await this.page.getByLabel('成效', { exact: true }).fill(outcome);
     if (opts.village) {
-      await this.page.getByText('村', { exact: true }).first().click();
-      await this.page.getByLabel('村', { exact: true }).selectOption({ label: opts.village });
+      await this.page.getByRole('radio', { name: '村', exact: true }).check();
+      await this.page.getByLabel('所在村').selectOption({ label: opts.village });
     } else {
-      await this.page.locator('label[for=place-office]').click();
+      await this.page.getByRole('radio', { name: '机关', exact: true }).check();
     }
     await this.page.getByRole('button', { name: '保存' }).click();
     await expect(this.page.getByRole('status')).toContainText('已保存');

@@ -12,7 +12,7 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await login.signIn('cadre07');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('今日');
   await snap(page, '01-today');
-  await today.write(`走访河口村困难户${stamp}`, '了解诉求5条，当场解决2条', { village: '东片 · 河口村' });
+  await today.write(`走访河口村困难户${stamp}`, '了解诉求5条，当场解决2条', { village: '南片 · 河口村' });
 
   // Fill an earlier day of the open dekad from the list of empty days.
   await page.goto('/');
@@ -53,7 +53,7 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await page.goto(sheetUrl);
   await expect(page.getByText('15日成效请写具体数字')).toBeVisible();
   await page.locator('li.day', { hasText: `走访河口村困难户${stamp}` }).getByRole('link', { name: '修改' }).click();
-  await today.write(`走访河口村困难户${stamp}`, '了解诉求5条，当场解决2条，3条转交民政办', { village: '东片 · 河口村' });
+  await today.write(`走访河口村困难户${stamp}`, '了解诉求5条，当场解决2条，3条转交民政办', { village: '南片 · 河口村' });
   await page.goto(sheetUrl);
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: '提交记录表' }).click();

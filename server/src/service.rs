@@ -1356,7 +1356,12 @@ impl app::ports::Backend for Service {
         let tx = self.db.begin().await.ie()?;
         let mut errors = Vec::new();
         let mut taken = HashSet::new();
-        let mut batch_sups: HashMap<String, i32> = HashMap::new();
+        // Supervisors named by rows of the same file, wherever they stand in it.
+        let batch_sups: HashMap<String, i32> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, r))| r.as_ref().ok().filter(|a| a.roles.contains(&Role::Supervisor)).map(|a| (a.username.clone(), i as i32)))
+            .collect();
         let mut checked = Vec::new();
         for (idx, (line, row)) in rows.into_iter().enumerate() {
             let row = match row {
@@ -1369,9 +1374,6 @@ impl app::ports::Backend for Service {
             match self.check_new_account(&tx, &row, &taken, &batch_sups).await {
                 Ok((dept, sup)) => {
                     taken.insert(row.username.clone());
-                    if row.roles.contains(&Role::Supervisor) {
-                        batch_sups.insert(row.username.clone(), idx as i32);
-                    }
                     checked.push((idx as i32, row, dept, sup));
                 }
                 Err(AppError::Invalid { field, reason }) => errors.push(ImportRowError { line, field, reason }),

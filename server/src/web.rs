@@ -75,9 +75,7 @@ pub fn router(state: AppState) -> Router {
 
     let api = Router::new()
         .route("/api/v1/openapi.json", get(crate::openapi::handler))
-        .route("/api/v1/{*name}", post(server_fn_handler))
-        .layer(middleware::from_fn(api_errors))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .route("/api/v1/{*name}", post(server_fn_handler));
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -86,12 +84,15 @@ pub fn router(state: AppState) -> Router {
         .route("/today", post(today_form))
         .route("/lang/{tag}", get(set_lang))
         .merge(api)
-        .nest_service("/pkg", tower::ServiceBuilder::new().layer(cache("public, max-age=31536000, immutable")).service(pkg))
+        .nest_service("/pkg", tower::ServiceBuilder::new().layer(cache("public, max-age=0, must-revalidate")).service(pkg))
         .leptos_routes_with_context(&state, routes, page_ctx, {
             let opts = state.leptos_options.clone();
             move || app::app::shell(opts.clone())
         })
         .fallback_service(tower::ServiceBuilder::new().layer(cache("public, max-age=86400")).service(assets))
+        // leptos_routes also mounts each server function at its own path, so the error
+        // mapping wraps the whole router and picks out API paths itself.
+        .layer(middleware::from_fn(api_errors))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -144,6 +145,9 @@ fn cookie_value(h: &HeaderMap, name: &str) -> Option<String> {
 /// its real status (404, 409, 422 …) and a translated `message`. An error body that is not
 /// ours (say, a request body over the limit) becomes a plain JSON error too.
 async fn api_errors(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     let lang = Lang::from_cookie_header(cookie_header(req.headers()));
     let res = next.run(req).await;
     let status = res.status();

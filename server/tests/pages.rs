@@ -41,8 +41,8 @@ async fn health_answers_ok() {
 #[tokio::test]
 async fn pages_need_a_session_and_render_in_chinese_by_default() {
     let ctx = Ctx::new().await;
-    let (s, h, _) = ctx.get("/", None).await;
-    assert!(s.is_redirection(), "{s}");
+    let (s, h, body) = ctx.get("/", None).await;
+    assert!(s.is_redirection(), "{s} {h:?} {body}");
     assert_eq!(h.get(header::LOCATION).unwrap(), "/login");
     let (s, _, html) = ctx.get("/login", None).await;
     assert_eq!(s, StatusCode::OK);

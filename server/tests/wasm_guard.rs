@@ -6,7 +6,7 @@ fn no_database_crate_or_tokio_in_the_wasm_build() {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
     let out = std::process::Command::new(env!("CARGO"))
         .args(["tree", "--manifest-path", manifest, "-p", "app", "--no-default-features", "--features", "hydrate"])
-        .args(["--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none", "--offline"])
+        .args(["--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none"])
         .output()
         .expect("cargo tree runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

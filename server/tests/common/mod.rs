@@ -126,7 +126,10 @@ impl Ctx {
         body: Vec<u8>,
         cookie: Option<&str>,
     ) -> (StatusCode, Value, Option<String>) {
-        let mut req = Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json");
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::ACCEPT, "application/json");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
