@@ -117,7 +117,10 @@ pub async fn return_sheet(id: SheetId, reason: String) -> Result<SheetView, AppE
 #[server(prefix = "/api/v1", endpoint = "review/inbox", input = Json)]
 pub async fn get_inbox(period: Option<String>) -> Result<InboxView, AppError> {
     let (b, me) = authed().await?;
-    let period = period.as_deref().filter(|p| !p.is_empty()).map(SheetPeriod::parse_key);
+    let period = period
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(SheetPeriod::parse_key);
     b.inbox(&me, period.transpose()?).await
 }
 

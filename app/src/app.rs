@@ -137,7 +137,8 @@ pub fn error_view(e: &AppError) -> AnyView {
         }
         let code = match e {
             AppError::Unauthenticated {} => http::StatusCode::SEE_OTHER,
-            _ => http::StatusCode::from_u16(e.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            _ => http::StatusCode::from_u16(e.status_code())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
         };
         if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
             opts.set_status(code);
@@ -169,7 +170,9 @@ pub fn StateBadge(state: crate::domain::SheetState) -> impl IntoView {
 /// Formats a UTC instant in the township's local time.
 pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
     let policy = crate::domain::Policy::default();
-    t.with_timezone(&policy.tz()).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&policy.tz())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// A period's human label, e.g. "2026年4月上旬" / "Apr 2026, days 1–10".

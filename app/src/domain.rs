@@ -2,7 +2,9 @@
 //! the data the pages show. Names follow `DOMAIN.md`. Validation lives in `parse`
 //! constructors so that the same rules run on both sides.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Offset, TimeZone, Utc,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -88,7 +90,11 @@ impl Role {
     /// Parses a list like `cadre,supervisor` (also `;` or `|` separated); unknown codes are errors.
     pub fn parse_list(s: &str) -> Result<Vec<Role>, String> {
         let mut roles = Vec::new();
-        for part in s.split([',', ';', '|']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in s
+            .split([',', ';', '|'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let role = Role::from_code(part).ok_or_else(|| part.to_string())?;
             if !roles.contains(&role) {
                 roles.push(role);
@@ -151,7 +157,11 @@ pub struct SheetPeriod {
 
 /// Number of days in a month, accounting for leap years.
 pub fn days_in_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)
         .and_then(|d| d.pred_opt())
         .map(|d| d.day())
@@ -282,8 +292,7 @@ impl Default for Policy {
 
 impl Policy {
     pub fn tz(&self) -> FixedOffset {
-        FixedOffset::east_opt(self.tz_offset_minutes * 60)
-            .unwrap_or_else(|| Utc.fix())
+        FixedOffset::east_opt(self.tz_offset_minutes * 60).unwrap_or_else(|| Utc.fix())
     }
 
     /// The township's calendar date at instant `now`.
@@ -304,7 +313,12 @@ pub enum Place {
 }
 
 impl Place {
-    pub const ALL: [Place; 4] = [Place::Office, Place::Village, Place::Enterprise, Place::Away];
+    pub const ALL: [Place; 4] = [
+        Place::Office,
+        Place::Village,
+        Place::Enterprise,
+        Place::Away,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -792,7 +806,9 @@ mod tests {
     #[test]
     fn local_date_uses_township_time_zone() {
         let policy = Policy::default();
-        let t = DateTime::parse_from_rfc3339("2026-04-10T16:30:00Z").unwrap().to_utc();
+        let t = DateTime::parse_from_rfc3339("2026-04-10T16:30:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(policy.local_date(t), d(2026, 4, 11));
     }
 
@@ -829,11 +845,21 @@ mod tests {
         };
         let p = Policy::default();
         assert!(base.clone().validate(&p).is_err());
-        let ok = EntryInput { village_id: Some(VillageId(1)), ..base.clone() };
+        let ok = EntryInput {
+            village_id: Some(VillageId(1)),
+            ..base.clone()
+        };
         assert!(ok.validate(&p).is_ok());
-        let ent = EntryInput { place: Place::Enterprise, ..base.clone() };
+        let ent = EntryInput {
+            place: Place::Enterprise,
+            ..base.clone()
+        };
         assert!(ent.validate(&p).is_err());
-        let short_id = EntryInput { client_id: "x".into(), place: Place::Office, ..base };
+        let short_id = EntryInput {
+            client_id: "x".into(),
+            place: Place::Office,
+            ..base
+        };
         assert!(short_id.validate(&p).is_err());
     }
 
@@ -845,8 +871,16 @@ mod tests {
         assert!(day_is_writable(d(2026, 4, 3), today, SheetStatus::Draft));
         assert!(!day_is_writable(d(2026, 4, 13), today, SheetStatus::Draft));
         assert!(!day_is_writable(d(2026, 3, 25), today, SheetStatus::Draft));
-        assert!(day_is_writable(d(2026, 3, 25), today, SheetStatus::Returned));
-        assert!(!day_is_writable(d(2026, 4, 11), today, SheetStatus::Submitted));
+        assert!(day_is_writable(
+            d(2026, 3, 25),
+            today,
+            SheetStatus::Returned
+        ));
+        assert!(!day_is_writable(
+            d(2026, 4, 11),
+            today,
+            SheetStatus::Submitted
+        ));
     }
 
     #[test]

@@ -25,7 +25,9 @@ pub enum AppError {
     Conflict { reason: String },
     /// Rows of an uploaded file failed validation; nothing was stored.
     #[error("rows rejected")]
-    RowErrors { errors: Vec<crate::domain::ImportRowError> },
+    RowErrors {
+        errors: Vec<crate::domain::ImportRowError>,
+    },
     /// Too many attempts; wait before trying again.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -39,11 +41,16 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, reason: &str) -> Self {
-        AppError::Invalid { field: field.into(), reason: reason.into() }
+        AppError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     pub fn conflict(reason: &str) -> Self {
-        AppError::Conflict { reason: reason.into() }
+        AppError::Conflict {
+            reason: reason.into(),
+        }
     }
 
     /// The HTTP status this error is sent with.
@@ -103,9 +110,9 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::Deserialization(_)
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest {},
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
-                AppError::Conflict { reason: "network".into() }
-            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Conflict {
+                reason: "network".into(),
+            },
             _ => AppError::Internal {},
         }
     }
@@ -119,9 +126,15 @@ mod tests {
     fn errors_round_trip_as_tagged_json_and_ignore_extra_fields() {
         let e = AppError::invalid("work", "too_long");
         let s = serde_json::to_string(&e).unwrap();
-        assert_eq!(s, r#"{"error":"invalid","field":"work","reason":"too_long"}"#);
+        assert_eq!(
+            s,
+            r#"{"error":"invalid","field":"work","reason":"too_long"}"#
+        );
         let with_msg = r#"{"error":"not_found","message":"没有找到"}"#;
-        assert_eq!(serde_json::from_str::<AppError>(with_msg).unwrap(), AppError::NotFound {});
+        assert_eq!(
+            serde_json::from_str::<AppError>(with_msg).unwrap(),
+            AppError::NotFound {}
+        );
         assert_eq!(AppError::NotFound {}.status_code(), 404);
     }
 }

@@ -78,7 +78,10 @@ fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
 
 /// The text for `key` in `lang`; the key itself if missing (a test keeps that from happening).
 pub fn t(lang: Lang, key: &str) -> String {
-    table(lang).get(key).map(|s| (*s).to_string()).unwrap_or_else(|| key.to_string())
+    table(lang)
+        .get(key)
+        .map(|s| (*s).to_string())
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Like [`t`], replacing `{name}` placeholders.
@@ -109,7 +112,7 @@ mod tests {
 
     #[test]
     fn every_key_used_in_the_code_exists() {
-        // Scan the sources for t(lang, "…") / tf(…, "…") style uses and `"err.` keys.
+        // Scan the sources for literal keys passed to tr, t and tf.
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
         let mut missing = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(dir)];
@@ -121,8 +124,12 @@ mod tests {
                     continue;
                 }
                 let src = std::fs::read_to_string(&path).unwrap();
-                for (i, _) in src.match_indices("tr(\"") {
-                    let rest = &src[i + 4..];
+                let uses = ["tr(\"", "t(lang, \"", "tf(lang, \"", "t(other, \""]
+                    .iter()
+                    .flat_map(|p| src.match_indices(p).map(move |(i, _)| i + p.len()))
+                    .collect::<Vec<_>>();
+                for i in uses {
+                    let rest = &src[i..];
                     if let Some(end) = rest.find('"') {
                         let key = &rest[..end];
                         if table(Lang::Zh).get(key).is_none() {

@@ -26,7 +26,11 @@ fn new_client_id() -> String {
 
 /// A small status line under a form: pending, error or done.
 #[component]
-fn Status(lang: Lang, error: RwSignal<Option<AppError>>, done: RwSignal<Option<String>>) -> impl IntoView {
+fn Status(
+    lang: Lang,
+    error: RwSignal<Option<AppError>>,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
     view! {
         <p class="error" role="alert" hidden=move || error.get().is_none()>
             {move || error.get().map(|e| e.message(lang)).unwrap_or_default()}
@@ -102,7 +106,8 @@ pub fn TodayForm(
         });
     };
 
-    let count = move |s: RwSignal<String>| move || format!("{}/{}", s.get().chars().count(), max_chars);
+    let count =
+        move |s: RwSignal<String>| move || format!("{}/{}", s.get().chars().count(), max_chars);
     view! {
         <form method="post" action="/today" class="card today-form" on:submit=on_submit>
             <input type="hidden" name="client_id" prop:value=move || client_id.get() value=client_id.get_untracked()/>
@@ -170,7 +175,11 @@ pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoV
     let pending = RwSignal::new(false);
     let submit = move |_| {
         if empty_days > 0 {
-            let msg = crate::i18n::tf(lang, "sheet.confirm_empty", &[("n", &empty_days.to_string())]);
+            let msg = crate::i18n::tf(
+                lang,
+                "sheet.confirm_empty",
+                &[("n", &empty_days.to_string())],
+            );
             if !window().confirm_with_message(&msg).unwrap_or(false) {
                 return;
             }
@@ -376,12 +385,18 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
             match api::import_cadres(text.get_untracked()).await {
                 Ok(r) => {
                     error.set(None);
-                    done.set(Some(crate::i18n::tf(lang, "admin.imported", &[("n", &r.created.to_string())])));
+                    done.set(Some(crate::i18n::tf(
+                        lang,
+                        "admin.imported",
+                        &[("n", &r.created.to_string())],
+                    )));
                     report.set(Some(r));
                 }
                 Err(AppError::RowErrors { errors }) => {
                     done.set(None);
-                    error.set(Some(AppError::RowErrors { errors: errors.clone() }));
+                    error.set(Some(AppError::RowErrors {
+                        errors: errors.clone(),
+                    }));
                     report.set(Some(ImportReport { created: 0, errors }));
                 }
                 Err(e) => error.set(Some(e)),

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api;
-use crate::app::{Layout, StateBadge, day_label, error_view, local_time, period_label, tr, use_lang};
+use crate::app::{
+    Layout, StateBadge, day_label, error_view, local_time, period_label, tr, use_lang,
+};
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{t, tf};
@@ -41,7 +43,10 @@ where
 }
 
 fn query(key: &str) -> Option<String> {
-    use_query_map().get_untracked().get(key).filter(|v| !v.is_empty())
+    use_query_map()
+        .get_untracked()
+        .get(key)
+        .filter(|v| !v.is_empty())
 }
 
 /// A flash message passed back in the query string by the no-JavaScript form handlers.
@@ -102,7 +107,9 @@ pub fn TodayPage() -> impl IntoView {
                 query("work").unwrap_or_default(),
                 query("outcome").unwrap_or_default(),
                 query("place").and_then(|p| Place::from_code(&p)),
-                query("village_id").and_then(|v| v.parse().ok()).map(VillageId),
+                query("village_id")
+                    .and_then(|v| v.parse().ok())
+                    .map(VillageId),
                 query("place_note").unwrap_or_default(),
             )
         });
@@ -248,7 +255,10 @@ pub fn SheetPage() -> impl IntoView {
 /// The cadre's own sheet for a period, by period key.
 #[component]
 pub fn MySheetPage() -> impl IntoView {
-    let period = use_params_map().get_untracked().get("period").unwrap_or_default();
+    let period = use_params_map()
+        .get_untracked()
+        .get("period")
+        .unwrap_or_default();
     signed_in_page(move |me| async move {
         let v = api::my_sheet_for(period).await?;
         Ok(sheet_view(me, v))
@@ -410,7 +420,12 @@ pub fn InboxPage() -> impl IntoView {
     signed_in_page(move |_me| async move {
         let v = api::get_inbox(period).await?;
         let p = v.period;
-        let count = |st: &[SheetState]| v.rows.iter().filter(|r| st.contains(&r.sheet.state)).count();
+        let count = |st: &[SheetState]| {
+            v.rows
+                .iter()
+                .filter(|r| st.contains(&r.sheet.state))
+                .count()
+        };
         let waiting = count(&[SheetState::Submitted, SheetState::Late]);
         let missing = count(&[SheetState::Draft, SheetState::Overdue]);
         let done = count(&[SheetState::Reviewed]);
@@ -436,7 +451,9 @@ pub fn ArchivePage() -> impl IntoView {
     let lang = use_lang();
     let q = ArchiveQuery {
         person: query("person"),
-        department_id: query("department").and_then(|d| d.parse().ok()).map(DepartmentId),
+        department_id: query("department")
+            .and_then(|d| d.parse().ok())
+            .map(DepartmentId),
         from: query("from").and_then(|d| d.parse().ok()),
         to: query("to").and_then(|d| d.parse().ok()),
         text: query("text"),
@@ -448,12 +465,27 @@ pub fn ArchivePage() -> impl IntoView {
         let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
         let link = |n: u32| {
             let mut parts = vec![format!("page={n}")];
-            let enc = |s: &str| s.replace('%', "%25").replace('&', "%26").replace(' ', "%20").replace('#', "%23");
-            if let Some(p) = &q.person { parts.push(format!("person={}", enc(p))); }
-            if let Some(d) = q.department_id { parts.push(format!("department={d}")); }
-            if let Some(d) = q.from { parts.push(format!("from={d}")); }
-            if let Some(d) = q.to { parts.push(format!("to={d}")); }
-            if let Some(t) = &q.text { parts.push(format!("text={}", enc(t))); }
+            let enc = |s: &str| {
+                s.replace('%', "%25")
+                    .replace('&', "%26")
+                    .replace(' ', "%20")
+                    .replace('#', "%23")
+            };
+            if let Some(p) = &q.person {
+                parts.push(format!("person={}", enc(p)));
+            }
+            if let Some(d) = q.department_id {
+                parts.push(format!("department={d}"));
+            }
+            if let Some(d) = q.from {
+                parts.push(format!("from={d}"));
+            }
+            if let Some(d) = q.to {
+                parts.push(format!("to={d}"));
+            }
+            if let Some(t) = &q.text {
+                parts.push(format!("text={}", enc(t)));
+            }
             format!("/archive?{}", parts.join("&"))
         };
         Ok(view! {

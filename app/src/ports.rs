@@ -33,8 +33,12 @@ pub trait Backend: Send + Sync + 'static {
         id: SheetId,
         comment: Option<String>,
     ) -> Result<SheetView, AppError>;
-    async fn return_sheet(&self, me: &Me, id: SheetId, reason: String)
-    -> Result<SheetView, AppError>;
+    async fn return_sheet(
+        &self,
+        me: &Me,
+        id: SheetId,
+        reason: String,
+    ) -> Result<SheetView, AppError>;
     async fn inbox(&self, me: &Me, period: Option<SheetPeriod>) -> Result<InboxView, AppError>;
     async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchivePage, AppError>;
 
@@ -48,8 +52,7 @@ pub trait Backend: Send + Sync + 'static {
         id: CadreId,
         active: bool,
     ) -> Result<AccountView, AppError>;
-    async fn reset_password(&self, me: &Me, id: CadreId, password: String)
-    -> Result<(), AppError>;
+    async fn reset_password(&self, me: &Me, id: CadreId, password: String) -> Result<(), AppError>;
     async fn assign_supervisor(
         &self,
         me: &Me,
@@ -97,6 +100,9 @@ pub fn session_token() -> Option<String> {
 pub async fn authed() -> Result<(BackendRef, Me), AppError> {
     let b = backend()?;
     let token = session_token().ok_or(AppError::Unauthenticated {})?;
-    let me = b.session_user(&token).await?.ok_or(AppError::Unauthenticated {})?;
+    let me = b
+        .session_user(&token)
+        .await?
+        .ok_or(AppError::Unauthenticated {})?;
     Ok((b, me))
 }

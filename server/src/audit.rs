@@ -37,7 +37,11 @@ impl<'a> AuditEvent<'a> {
     }
 
     /// Records digests of the state before and after the change.
-    pub fn states<B: Serialize, A: Serialize>(mut self, before: Option<&B>, after: Option<&A>) -> Self {
+    pub fn states<B: Serialize, A: Serialize>(
+        mut self,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Self {
         self.before = before.map(digest_of);
         self.after = after.map(digest_of);
         self
@@ -76,9 +80,14 @@ pub fn row_hash(row: &audit_log::Model) -> String {
 /// Appends an event inside the caller's transaction. On PostgreSQL the table is locked for
 /// the rest of the transaction so concurrent writers cannot fork the chain; on SQLite the
 /// write lock already serialises writers.
-pub async fn append<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, ev: AuditEvent<'_>) -> Result<(), DbErr> {
+pub async fn append<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    ev: AuditEvent<'_>,
+) -> Result<(), DbErr> {
     if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_unprepared("LOCK TABLE audit_log IN EXCLUSIVE MODE").await?;
+        db.execute_unprepared("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+            .await?;
     }
     let prev = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::Id)
@@ -145,10 +154,16 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Verdict, DbErr> {
         }
         for row in batch {
             if row.prev_hash != prev {
-                return Ok(Verdict::Broken { id: row.id, reason: "prev_hash does not match the previous row" });
+                return Ok(Verdict::Broken {
+                    id: row.id,
+                    reason: "prev_hash does not match the previous row",
+                });
             }
             if row_hash(&row) != row.hash {
-                return Ok(Verdict::Broken { id: row.id, reason: "hash does not match the row's contents" });
+                return Ok(Verdict::Broken {
+                    id: row.id,
+                    reason: "hash does not match the row's contents",
+                });
             }
             prev = row.hash.clone();
             last_id = row.id;

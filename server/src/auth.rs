@@ -1,7 +1,7 @@
 //! Passwords (argon2id), session tokens and the sign-in slow-down rule.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -9,13 +9,19 @@ use sha2::{Digest, Sha256};
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -45,7 +51,11 @@ pub fn sign_in_delay(failures: i32) -> Duration {
 }
 
 /// Seconds still to wait before another attempt, if any.
-pub fn wait_remaining(failures: i32, last_failed: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<u64> {
+pub fn wait_remaining(
+    failures: i32,
+    last_failed: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<u64> {
     let last = last_failed?;
     let until = last + sign_in_delay(failures);
     (until > now).then(|| (until - now).num_seconds().max(1) as u64)
@@ -73,6 +83,9 @@ mod tests {
         let now = Utc::now();
         assert_eq!(wait_remaining(3, Some(now), now), None);
         assert!(wait_remaining(6, Some(now), now).is_some());
-        assert_eq!(wait_remaining(6, Some(now - Duration::seconds(10)), now), None);
+        assert_eq!(
+            wait_remaining(6, Some(now - Duration::seconds(10)), now),
+            None
+        );
     }
 }

@@ -31,35 +31,70 @@ pub struct ConfigError {
 }
 
 fn var(name: &'static str, default: &str) -> String {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_string())
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let database_url = var("DATABASE_URL", "sqlite://data/xiaoneng.db?mode=rwc");
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError { name: "DATABASE_URL", value: database_url, why: "must start with sqlite: or postgres://" });
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                name: "DATABASE_URL",
+                value: database_url,
+                why: "must start with sqlite: or postgres://",
+            });
         }
         let listen_s = var("XN_LISTEN", "127.0.0.1:3000");
-        let listen = listen_s.parse().map_err(|_| ConfigError { name: "XN_LISTEN", value: listen_s.clone(), why: "must be host:port, e.g. 0.0.0.0:3000" })?;
+        let listen = listen_s.parse().map_err(|_| ConfigError {
+            name: "XN_LISTEN",
+            value: listen_s.clone(),
+            why: "must be host:port, e.g. 0.0.0.0:3000",
+        })?;
         let secure_s = var("XN_SECURE_COOKIES", "false");
         let secure_cookies = match secure_s.as_str() {
             "1" | "true" | "yes" => true,
             "0" | "false" | "no" => false,
-            _ => return Err(ConfigError { name: "XN_SECURE_COOKIES", value: secure_s, why: "must be true or false" }),
+            _ => {
+                return Err(ConfigError {
+                    name: "XN_SECURE_COOKIES",
+                    value: secure_s,
+                    why: "must be true or false",
+                });
+            }
         };
         let seed_s = var("XN_DEMO_SEED", "2026");
-        let demo_seed = seed_s.parse().map_err(|_| ConfigError { name: "XN_DEMO_SEED", value: seed_s.clone(), why: "must be a number" })?;
+        let demo_seed = seed_s.parse().map_err(|_| ConfigError {
+            name: "XN_DEMO_SEED",
+            value: seed_s.clone(),
+            why: "must be a number",
+        })?;
         let now_s = var("XN_NOW", "");
         let start_at = if now_s.is_empty() {
             None
         } else {
             Some(
                 chrono::DateTime::parse_from_rfc3339(&now_s)
-                    .map_err(|_| ConfigError { name: "XN_NOW", value: now_s.clone(), why: "must be an RFC 3339 time, e.g. 2026-04-15T02:00:00Z" })?
+                    .map_err(|_| ConfigError {
+                        name: "XN_NOW",
+                        value: now_s.clone(),
+                        why: "must be an RFC 3339 time, e.g. 2026-04-15T02:00:00Z",
+                    })?
                     .to_utc(),
             )
         };
-        Ok(Config { database_url, listen, site_root: var("XN_SITE_ROOT", "target/site"), secure_cookies, demo_seed, start_at })
+        Ok(Config {
+            database_url,
+            listen,
+            site_root: var("XN_SITE_ROOT", "target/site"),
+            secure_cookies,
+            demo_seed,
+            start_at,
+        })
     }
 }

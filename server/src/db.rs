@@ -33,7 +33,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         // An in-memory database lives in one connection only.
-        opts.max_connections(if memory { 1 } else { 8 }).min_connections(1);
+        opts.max_connections(if memory { 1 } else { 8 })
+            .min_connections(1);
         opts.map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)

@@ -5,7 +5,15 @@ use app::domain::{NewAccount, Role};
 use app::error::AppError;
 
 /// Columns the header must name (in any order).
-pub const COLUMNS: [&str; 7] = ["username", "name", "title", "department", "roles", "supervisor", "password"];
+pub const COLUMNS: [&str; 7] = [
+    "username",
+    "name",
+    "title",
+    "department",
+    "roles",
+    "supervisor",
+    "password",
+];
 
 /// A parsed row: its line number and the account, or the failing field and reason key.
 pub type Row = (u32, Result<NewAccount, (String, String)>);
@@ -13,8 +21,14 @@ pub type Row = (u32, Result<NewAccount, (String, String)>);
 /// Parses the whole file; a file without the needed header is refused as a whole.
 pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
     let text = text.trim_start_matches('\u{feff}');
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|_| AppError::invalid("csv", "bad_csv"))?.clone();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|_| AppError::invalid("csv", "bad_csv"))?
+        .clone();
     let mut idx = [0usize; 7];
     for (i, col) in COLUMNS.iter().enumerate() {
         idx[i] = headers
@@ -77,8 +91,14 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].0, 2);
         assert!(rows[0].1.is_ok());
-        assert_eq!(rows[1].1.clone().unwrap_err(), ("username".into(), "bad_username".into()));
-        assert_eq!(rows[2].1.clone().unwrap_err(), ("roles".into(), "bad_role".into()));
+        assert_eq!(
+            rows[1].1.clone().unwrap_err(),
+            ("username".into(), "bad_username".into())
+        );
+        assert_eq!(
+            rows[2].1.clone().unwrap_err(),
+            ("roles".into(), "bad_role".into())
+        );
     }
 
     #[test]

@@ -17,12 +17,20 @@ use std::sync::Arc;
 
 /// Paths of every server function compiled into this binary.
 pub fn registered_api_paths() -> HashSet<String> {
-    leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect()
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect()
 }
 
 /// Builds the router around a service (used by `serve`, the tests and the benchmarks).
-pub fn app_router(service: Arc<service::Service>, site_root: &str, secure_cookies: bool) -> axum::Router {
-    let addr = "127.0.0.1:3000".parse().unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 3000)));
+pub fn app_router(
+    service: Arc<service::Service>,
+    site_root: &str,
+    secure_cookies: bool,
+) -> axum::Router {
+    let addr = "127.0.0.1:3000"
+        .parse()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 3000)));
     web::router(web::AppState {
         leptos_options: web::leptos_options(site_root, addr),
         service,

@@ -11,7 +11,11 @@ use server::config::Config;
 use server::service::{Service, system_clock};
 
 #[derive(Parser)]
-#[command(name = "xiaoneng", version, about = "Xiaoneng: township work records and evaluation")]
+#[command(
+    name = "xiaoneng",
+    version,
+    about = "Xiaoneng: township work records and evaluation"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,7 +61,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -91,11 +98,16 @@ async fn run(cmd: Command, config: Config) -> Result<ExitCode, Box<dyn std::erro
         }
         Command::Demo => {
             let s = server::demo::seed(&db, config.demo_seed, clock(), &policy).await?;
-            println!("demo township created: {} cadres, {} sheets, {} entries", s.cadres, s.sheets, s.entries);
+            println!(
+                "demo township created: {} cadres, {} sheets, {} entries",
+                s.cadres, s.sheets, s.entries
+            );
             print_logins();
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => match server::audit::verify(&db).await? {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => match server::audit::verify(&db).await? {
             server::audit::Verdict::Intact { rows } => {
                 println!("audit chain intact: {rows} rows");
                 Ok(ExitCode::SUCCESS)
@@ -109,7 +121,10 @@ async fn run(cmd: Command, config: Config) -> Result<ExitCode, Box<dyn std::erro
             if demo && server::service::count_cadres(&db).await? == 0 {
                 println!("creating the demo township (first start)…");
                 let s = server::demo::seed(&db, config.demo_seed, clock(), &policy).await?;
-                println!("demo township created: {} cadres, {} sheets, {} entries", s.cadres, s.sheets, s.entries);
+                println!(
+                    "demo township created: {} cadres, {} sheets, {} entries",
+                    s.cadres, s.sheets, s.entries
+                );
             }
             let service = Arc::new(Service::new(db, policy, clock));
             let app = server::app_router(service, &config.site_root, config.secure_cookies);
@@ -118,7 +133,9 @@ async fn run(cmd: Command, config: Config) -> Result<ExitCode, Box<dyn std::erro
             if demo {
                 print_logins();
             }
-            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown())
+                .await?;
             println!("stopped");
             Ok(ExitCode::SUCCESS)
         }
@@ -138,7 +155,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

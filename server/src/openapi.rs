@@ -36,30 +36,177 @@ macro_rules! op {
 /// Every operation, in the order of the API's sections.
 pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
     vec![
-        op!(g, "auth/sign_in", "Sign in; sets the session cookie", "anyone", [("username", String, true), ("password", String, true)], Me),
+        op!(
+            g,
+            "auth/sign_in",
+            "Sign in; sets the session cookie",
+            "anyone",
+            [("username", String, true), ("password", String, true)],
+            Me
+        ),
         op!(g, "auth/sign_out", "End the session", "signed in", [], ()),
-        op!(g, "auth/me", "The signed-in person, or null", "anyone", [], Option<Me>),
-        op!(g, "auth/change_password", "Change one's own password", "signed in", [("old_password", String, true), ("new_password", String, true)], ()),
+        op!(
+            g,
+            "auth/me",
+            "The signed-in person, or null",
+            "anyone",
+            [],
+            Option<Me>
+        ),
+        op!(
+            g,
+            "auth/change_password",
+            "Change one's own password",
+            "signed in",
+            [
+                ("old_password", String, true),
+                ("new_password", String, true)
+            ],
+            ()
+        ),
         op!(g, "record/today", "The Today screen (default: today)", "cadre", [("day", Option<chrono::NaiveDate>, false)], TodayView),
-        op!(g, "record/save_entry", "Save a day's two lines; applied once per client_id", "cadre (own open sheets)", [("input", EntryInput, true)], DayEntryView),
-        op!(g, "record/my_sheets", "The caller's sheets, newest first", "cadre", [], Vec<SheetSummary>),
-        op!(g, "record/sheet", "One sheet with its rows and history", "its cadre, its supervising leader, principals, committee, office", [("id", SheetId, true)], SheetView),
-        op!(g, "record/my_sheet", "The caller's sheet for a period key such as 2026-04-1", "cadre", [("period", String, true)], SheetView),
-        op!(g, "record/submit", "Submit an open sheet; it is locked afterwards", "its cadre", [("id", SheetId, true)], SheetView),
+        op!(
+            g,
+            "record/save_entry",
+            "Save a day's two lines; applied once per client_id",
+            "cadre (own open sheets)",
+            [("input", EntryInput, true)],
+            DayEntryView
+        ),
+        op!(
+            g,
+            "record/my_sheets",
+            "The caller's sheets, newest first",
+            "cadre",
+            [],
+            Vec<SheetSummary>
+        ),
+        op!(
+            g,
+            "record/sheet",
+            "One sheet with its rows and history",
+            "its cadre, its supervising leader, principals, committee, office",
+            [("id", SheetId, true)],
+            SheetView
+        ),
+        op!(
+            g,
+            "record/my_sheet",
+            "The caller's sheet for a period key such as 2026-04-1",
+            "cadre",
+            [("period", String, true)],
+            SheetView
+        ),
+        op!(
+            g,
+            "record/submit",
+            "Submit an open sheet; it is locked afterwards",
+            "its cadre",
+            [("id", SheetId, true)],
+            SheetView
+        ),
         op!(g, "review/mark_reviewed", "Mark a submitted sheet reviewed", "its supervising leader", [("id", SheetId, true), ("comment", Option<String>, false)], SheetView),
-        op!(g, "review/return", "Return a submitted sheet with a reason", "its supervising leader", [("id", SheetId, true), ("reason", String, true)], SheetView),
+        op!(
+            g,
+            "review/return",
+            "Return a submitted sheet with a reason",
+            "its supervising leader",
+            [("id", SheetId, true), ("reason", String, true)],
+            SheetView
+        ),
         op!(g, "review/inbox", "The inbox for a dekad (default: the last ended one)", "supervising leader", [("period", Option<String>, false)], InboxView),
-        op!(g, "archive/search", "Search every submitted sheet", "office, principals, committee", [("query", ArchiveQuery, true)], ArchivePage),
-        op!(g, "org/departments", "Departments", "signed in", [], Vec<DepartmentView>),
-        op!(g, "org/villages", "Villages and their areas", "signed in", [], Vec<VillageOption>),
-        op!(g, "org/create_department", "Create a department", "office", [("name", String, true)], DepartmentView),
-        op!(g, "org/rename_department", "Rename a department", "office", [("id", DepartmentId, true), ("name", String, true)], DepartmentView),
-        op!(g, "accounts/list", "Every account", "office", [], Vec<AccountView>),
-        op!(g, "accounts/create", "Create an account", "office", [("account", NewAccount, true)], AccountView),
-        op!(g, "accounts/set_active", "Deactivate or reactivate an account", "office", [("id", CadreId, true), ("active", bool, true)], AccountView),
-        op!(g, "accounts/reset_password", "Set a new password and end the account's sessions", "office", [("id", CadreId, true), ("password", String, true)], ()),
-        op!(g, "accounts/assign_supervisor", "Change a cadre's supervising leader from a date", "office", [("cadre", CadreId, true), ("supervisor", CadreId, true), ("from", chrono::NaiveDate, true)], AccountView),
-        op!(g, "accounts/import", "Import cadres from CSV text (all or nothing)", "office", [("csv", String, true)], ImportReport),
+        op!(
+            g,
+            "archive/search",
+            "Search every submitted sheet",
+            "office, principals, committee",
+            [("query", ArchiveQuery, true)],
+            ArchivePage
+        ),
+        op!(
+            g,
+            "org/departments",
+            "Departments",
+            "signed in",
+            [],
+            Vec<DepartmentView>
+        ),
+        op!(
+            g,
+            "org/villages",
+            "Villages and their areas",
+            "signed in",
+            [],
+            Vec<VillageOption>
+        ),
+        op!(
+            g,
+            "org/create_department",
+            "Create a department",
+            "office",
+            [("name", String, true)],
+            DepartmentView
+        ),
+        op!(
+            g,
+            "org/rename_department",
+            "Rename a department",
+            "office",
+            [("id", DepartmentId, true), ("name", String, true)],
+            DepartmentView
+        ),
+        op!(
+            g,
+            "accounts/list",
+            "Every account",
+            "office",
+            [],
+            Vec<AccountView>
+        ),
+        op!(
+            g,
+            "accounts/create",
+            "Create an account",
+            "office",
+            [("account", NewAccount, true)],
+            AccountView
+        ),
+        op!(
+            g,
+            "accounts/set_active",
+            "Deactivate or reactivate an account",
+            "office",
+            [("id", CadreId, true), ("active", bool, true)],
+            AccountView
+        ),
+        op!(
+            g,
+            "accounts/reset_password",
+            "Set a new password and end the account's sessions",
+            "office",
+            [("id", CadreId, true), ("password", String, true)],
+            ()
+        ),
+        op!(
+            g,
+            "accounts/assign_supervisor",
+            "Change a cadre's supervising leader from a date",
+            "office",
+            [
+                ("cadre", CadreId, true),
+                ("supervisor", CadreId, true),
+                ("from", chrono::NaiveDate, true)
+            ],
+            AccountView
+        ),
+        op!(
+            g,
+            "accounts/import",
+            "Import cadres from CSV text (all or nothing)",
+            "office",
+            [("csv", String, true)],
+            ImportReport
+        ),
     ]
 }
 

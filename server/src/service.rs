@@ -148,7 +148,12 @@ fn clean_text(field: &str, text: &str, max: usize) -> Result<Option<String>, App
 
 impl Service {
     pub fn new(db: DatabaseConnection, policy: Policy, clock: Clock) -> Self {
-        Service { db, policy, clock, write: Mutex::new(()) }
+        Service {
+            db,
+            policy,
+            clock,
+            write: Mutex::new(()),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -159,12 +164,24 @@ impl Service {
         self.policy.local_date(self.now())
     }
 
-    async fn department_names<C: ConnectionTrait>(&self, db: &C) -> Result<HashMap<i32, String>, AppError> {
-        Ok(department::Entity::find().all(db).await.ie()?.into_iter().map(|d| (d.id, d.name)).collect())
+    async fn department_names<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<HashMap<i32, String>, AppError> {
+        Ok(department::Entity::find()
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect())
     }
 
     async fn me_of<C: ConnectionTrait>(&self, db: &C, c: &cadre::Model) -> Result<Me, AppError> {
-        let dept = department::Entity::find_by_id(c.department_id).one(db).await.ie()?;
+        let dept = department::Entity::find_by_id(c.department_id)
+            .one(db)
+            .await
+            .ie()?;
         Ok(Me {
             id: CadreId(c.id),
             username: c.username.clone(),
@@ -229,15 +246,27 @@ impl Service {
 
     /// May `me` see this sheet? Its cadre, its supervising leader for the period, and the
     /// principals, committee and office.
-    async fn can_view<C: ConnectionTrait>(&self, db: &C, me: &Me, s: &sheet::Model) -> Result<bool, AppError> {
+    async fn can_view<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        me: &Me,
+        s: &sheet::Model,
+    ) -> Result<bool, AppError> {
         if s.cadre_id == me.id.0 || me.sees_all_sheets() {
             return Ok(true);
         }
-        Ok(me.has(Role::Supervisor) && self.supervisor_of(db, s.cadre_id, period_of(s)).await? == Some(me.id.0))
+        Ok(me.has(Role::Supervisor)
+            && self.supervisor_of(db, s.cadre_id, period_of(s)).await? == Some(me.id.0))
     }
 
-    async fn is_supervisor_of<C: ConnectionTrait>(&self, db: &C, me: &Me, s: &sheet::Model) -> Result<bool, AppError> {
-        Ok(me.has(Role::Supervisor) && self.supervisor_of(db, s.cadre_id, period_of(s)).await? == Some(me.id.0))
+    async fn is_supervisor_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        me: &Me,
+        s: &sheet::Model,
+    ) -> Result<bool, AppError> {
+        Ok(me.has(Role::Supervisor)
+            && self.supervisor_of(db, s.cadre_id, period_of(s)).await? == Some(me.id.0))
     }
 
     async fn find_sheet<C: ConnectionTrait>(
@@ -278,14 +307,27 @@ impl Service {
         .insert(db)
         .await
         .ie()?;
-        audit::append(db, self.now(), AuditEvent::new(Some(cadre_id), "sheet.created", "sheet", s.id))
-            .await
-            .ie()?;
+        audit::append(
+            db,
+            self.now(),
+            AuditEvent::new(Some(cadre_id), "sheet.created", "sheet", s.id),
+        )
+        .await
+        .ie()?;
         Ok(s)
     }
 
-    async fn village_names<C: ConnectionTrait>(&self, db: &C) -> Result<HashMap<i32, String>, AppError> {
-        Ok(village::Entity::find().all(db).await.ie()?.into_iter().map(|v| (v.id, v.name)).collect())
+    async fn village_names<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<HashMap<i32, String>, AppError> {
+        Ok(village::Entity::find()
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect())
     }
 
     fn entry_view(e: &day_entry::Model, villages: &HashMap<i32, String>) -> DayEntryView {
@@ -312,7 +354,9 @@ impl Service {
         days_written: u32,
     ) -> SheetSummary {
         let due = period.due(&self.policy);
-        let (status, late) = s.map(|s| (status_of(s), s.late)).unwrap_or((SheetStatus::Draft, false));
+        let (status, late) = s
+            .map(|s| (status_of(s), s.late))
+            .unwrap_or((SheetStatus::Draft, false));
         SheetSummary {
             id: s.map(|s| SheetId(s.id)),
             cadre_id: CadreId(c.id),
@@ -327,7 +371,11 @@ impl Service {
         }
     }
 
-    async fn entry_counts<C: ConnectionTrait>(&self, db: &C, sheet_ids: &[i32]) -> Result<HashMap<i32, u32>, AppError> {
+    async fn entry_counts<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        sheet_ids: &[i32],
+    ) -> Result<HashMap<i32, u32>, AppError> {
         let mut out = HashMap::new();
         for chunk in sheet_ids.chunks(500) {
             let rows = day_entry::Entity::find()
@@ -343,7 +391,11 @@ impl Service {
     }
 
     async fn cadre<C: ConnectionTrait>(&self, db: &C, id: i32) -> Result<cadre::Model, AppError> {
-        cadre::Entity::find_by_id(id).one(db).await.ie()?.ok_or(AppError::NotFound {})
+        cadre::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .ie()?
+            .ok_or(AppError::NotFound {})
     }
 
     async fn sheet_view<C: ConnectionTrait>(
@@ -364,7 +416,8 @@ impl Service {
                 .ie()?,
             None => Vec::new(),
         };
-        let by_day: HashMap<NaiveDate, &day_entry::Model> = entries.iter().map(|e| (e.day, e)).collect();
+        let by_day: HashMap<NaiveDate, &day_entry::Model> =
+            entries.iter().map(|e| (e.day, e)).collect();
         let today = self.today();
         let status = s.map(status_of).unwrap_or(SheetStatus::Draft);
         let own = owner.id == me.id.0;
@@ -388,7 +441,12 @@ impl Service {
                 .ie()?;
             for ev in events {
                 if let std::collections::hash_map::Entry::Vacant(v) = names.entry(ev.actor_id) {
-                    v.insert(self.cadre(db, ev.actor_id).await.map(|c| c.name).unwrap_or_default());
+                    v.insert(
+                        self.cadre(db, ev.actor_id)
+                            .await
+                            .map(|c| c.name)
+                            .unwrap_or_default(),
+                    );
                 }
                 history.push(SheetEventView {
                     kind: ev.kind,
@@ -410,7 +468,10 @@ impl Service {
         let summary = self.summary(
             s,
             owner,
-            depts.get(&owner.department_id).map(String::as_str).unwrap_or(""),
+            depts
+                .get(&owner.department_id)
+                .map(String::as_str)
+                .unwrap_or(""),
             period,
             entries.len() as u32,
         );
@@ -431,8 +492,17 @@ impl Service {
     }
 
     /// Loads a sheet the caller may see, or `NotFound` (existence stays private).
-    async fn visible_sheet<C: ConnectionTrait>(&self, db: &C, me: &Me, id: SheetId) -> Result<sheet::Model, AppError> {
-        let s = sheet::Entity::find_by_id(id.0).one(db).await.ie()?.ok_or(AppError::NotFound {})?;
+    async fn visible_sheet<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        me: &Me,
+        id: SheetId,
+    ) -> Result<sheet::Model, AppError> {
+        let s = sheet::Entity::find_by_id(id.0)
+            .one(db)
+            .await
+            .ie()?
+            .ok_or(AppError::NotFound {})?;
         if !self.can_view(db, me, &s).await? {
             return Err(AppError::NotFound {});
         }
@@ -464,12 +534,22 @@ impl Service {
     }
 
     fn require(me: &Me, role: Role) -> Result<(), AppError> {
-        if me.has(role) { Ok(()) } else { Err(AppError::Forbidden {}) }
+        if me.has(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {})
+        }
     }
 
-    async fn account_view<C: ConnectionTrait>(&self, db: &C, c: &cadre::Model) -> Result<AccountView, AppError> {
+    async fn account_view<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        c: &cadre::Model,
+    ) -> Result<AccountView, AppError> {
         let depts = self.department_names(db).await?;
-        let sup = self.supervisor_of(db, c.id, SheetPeriod::containing(self.today())).await?;
+        let sup = self
+            .supervisor_of(db, c.id, SheetPeriod::containing(self.today()))
+            .await?;
         let supervisor = match sup {
             Some(id) => Some(self.cadre(db, id).await?.name),
             None => None,
@@ -511,7 +591,12 @@ impl Service {
             .await
             .ie()?
             .ok_or_else(|| AppError::invalid("department", "unknown_department"))?;
-        let sup = match a.supervisor_username.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let sup = match a
+            .supervisor_username
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(u) => {
                 if let Some(idx) = batch_supervisors.get(u) {
@@ -523,7 +608,9 @@ impl Service {
                         .await
                         .ie()?
                         .filter(|s| s.active && roles_of(s).contains(&Role::Supervisor))
-                        .ok_or_else(|| AppError::invalid("supervisor_username", "unknown_supervisor"))?;
+                        .ok_or_else(|| {
+                            AppError::invalid("supervisor_username", "unknown_supervisor")
+                        })?;
                     Some(SupervisorRef::Id(s.id))
                 }
             }
@@ -598,7 +685,11 @@ enum SupervisorRef {
 #[async_trait::async_trait]
 impl app::ports::Backend for Service {
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError> {
-        let Some(s) = session::Entity::find_by_id(auth::token_hash(token)).one(&self.db).await.ie()? else {
+        let Some(s) = session::Entity::find_by_id(auth::token_hash(token))
+            .one(&self.db)
+            .await
+            .ie()?
+        else {
             return Ok(None);
         };
         if s.expires_at <= self.now() {
@@ -623,14 +714,20 @@ impl app::ports::Backend for Service {
             let _ = auth::verify_password(password, DUMMY_HASH);
             let _guard = self.write.lock().await;
             let tx = self.db.begin().await.ie()?;
-            audit::append(&tx, now, AuditEvent::new(None, "auth.sign_in_failed", "username", username.trim()))
-                .await
-                .ie()?;
+            audit::append(
+                &tx,
+                now,
+                AuditEvent::new(None, "auth.sign_in_failed", "username", username.trim()),
+            )
+            .await
+            .ie()?;
             tx.commit().await.ie()?;
             return Err(AppError::invalid("password", "bad_credentials"));
         };
         if let Some(wait) = auth::wait_remaining(c.failed_logins, c.last_failed_at, now) {
-            return Err(AppError::TooManyRequests { retry_after_secs: wait });
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: wait,
+            });
         }
         let ok = c.active && auth::verify_password(password, &c.password_hash);
         let _guard = self.write.lock().await;
@@ -641,9 +738,13 @@ impl app::ports::Backend for Service {
             am.failed_logins = Set(failures + 1);
             am.last_failed_at = Set(Some(now));
             am.update(&tx).await.ie()?;
-            audit::append(&tx, now, AuditEvent::new(Some(c.id), "auth.sign_in_failed", "cadre", c.id))
-                .await
-                .ie()?;
+            audit::append(
+                &tx,
+                now,
+                AuditEvent::new(Some(c.id), "auth.sign_in_failed", "cadre", c.id),
+            )
+            .await
+            .ie()?;
             tx.commit().await.ie()?;
             return Err(AppError::invalid("password", "bad_credentials"));
         }
@@ -662,7 +763,13 @@ impl app::ports::Backend for Service {
         .insert(&tx)
         .await
         .ie()?;
-        audit::append(&tx, now, AuditEvent::new(Some(c.id), "auth.signed_in", "cadre", c.id)).await.ie()?;
+        audit::append(
+            &tx,
+            now,
+            AuditEvent::new(Some(c.id), "auth.signed_in", "cadre", c.id),
+        )
+        .await
+        .ie()?;
         tx.commit().await.ie()?;
         Ok((self.me_of(&self.db, &c).await?, token))
     }
@@ -670,10 +777,17 @@ impl app::ports::Backend for Service {
     async fn sign_out(&self, me: &Me, token: &str) -> Result<(), AppError> {
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
-        session::Entity::delete_by_id(auth::token_hash(token)).exec(&tx).await.ie()?;
-        audit::append(&tx, self.now(), AuditEvent::new(Some(me.id.0), "auth.signed_out", "cadre", me.id))
+        session::Entity::delete_by_id(auth::token_hash(token))
+            .exec(&tx)
             .await
             .ie()?;
+        audit::append(
+            &tx,
+            self.now(),
+            AuditEvent::new(Some(me.id.0), "auth.signed_out", "cadre", me.id),
+        )
+        .await
+        .ie()?;
         tx.commit().await.ie()
     }
 
@@ -691,9 +805,13 @@ impl app::ports::Backend for Service {
         let mut am: cadre::ActiveModel = c.into();
         am.password_hash = Set(hash);
         am.update(&tx).await.ie()?;
-        audit::append(&tx, self.now(), AuditEvent::new(Some(me.id.0), "account.password_changed", "cadre", me.id))
-            .await
-            .ie()?;
+        audit::append(
+            &tx,
+            self.now(),
+            AuditEvent::new(Some(me.id.0), "account.password_changed", "cadre", me.id),
+        )
+        .await
+        .ie()?;
         tx.commit().await.ie()
     }
 
@@ -715,7 +833,10 @@ impl app::ports::Backend for Service {
                 .ie()?,
             None => Vec::new(),
         };
-        let entry = entries.iter().find(|e| e.day == day).map(|e| Self::entry_view(e, &villages_map));
+        let entry = entries
+            .iter()
+            .find(|e| e.day == day)
+            .map(|e| Self::entry_view(e, &villages_map));
         let status = s.as_ref().map(status_of).unwrap_or(SheetStatus::Draft);
         // Empty writable days of the current and previous dekad (and of this day's sheet).
         let mut missing = Vec::new();
@@ -739,9 +860,9 @@ impl app::ports::Backend for Service {
                 None => HashSet::new(),
             };
             missing.extend(
-                p.days()
-                    .into_iter()
-                    .filter(|d| *d != day && !written.contains(d) && day_is_writable(*d, today, st)),
+                p.days().into_iter().filter(|d| {
+                    *d != day && !written.contains(d) && day_is_writable(*d, today, st)
+                }),
             );
         }
         let depts = self.department_names(&self.db).await?;
@@ -755,7 +876,10 @@ impl app::ports::Backend for Service {
             sheet: self.summary(
                 s.as_ref(),
                 &owner,
-                depts.get(&owner.department_id).map(String::as_str).unwrap_or(""),
+                depts
+                    .get(&owner.department_id)
+                    .map(String::as_str)
+                    .unwrap_or(""),
                 period,
                 entries.len() as u32,
             ),
@@ -772,11 +896,19 @@ impl app::ports::Backend for Service {
         let tx = self.db.begin().await.ie()?;
         let villages = self.village_names(&tx).await?;
         // A repeated save (same client id) is answered with what the first one stored.
-        if let Some(prev) = entry_save::Entity::find_by_id(input.client_id.clone()).one(&tx).await.ie()? {
+        if let Some(prev) = entry_save::Entity::find_by_id(input.client_id.clone())
+            .one(&tx)
+            .await
+            .ie()?
+        {
             if prev.cadre_id != me.id.0 {
                 return Err(AppError::conflict("bad_client_id"));
             }
-            let e = day_entry::Entity::find_by_id(prev.entry_id).one(&tx).await.ie()?.ok_or(AppError::Internal {})?;
+            let e = day_entry::Entity::find_by_id(prev.entry_id)
+                .one(&tx)
+                .await
+                .ie()?
+                .ok_or(AppError::Internal {})?;
             return Ok(Self::entry_view(&e, &villages));
         }
         if input.day > today {
@@ -789,7 +921,10 @@ impl app::ports::Backend for Service {
         }
         let period = SheetPeriod::containing(input.day);
         let existing_sheet = self.find_sheet(&tx, me.id.0, period).await?;
-        let status = existing_sheet.as_ref().map(status_of).unwrap_or(SheetStatus::Draft);
+        let status = existing_sheet
+            .as_ref()
+            .map(status_of)
+            .unwrap_or(SheetStatus::Draft);
         if !status.is_open() {
             return Err(AppError::conflict("sheet_locked"));
         }
@@ -866,24 +1001,31 @@ impl app::ports::Backend for Service {
             .all(&self.db)
             .await
             .ie()?;
-        let counts = self.entry_counts(&self.db, &sheets.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
+        let counts = self
+            .entry_counts(&self.db, &sheets.iter().map(|s| s.id).collect::<Vec<_>>())
+            .await?;
         let current = SheetPeriod::containing(self.today());
         let mut out: Vec<SheetSummary> = Vec::new();
         if !sheets.iter().any(|s| period_of(s) == current) {
             out.push(self.summary(None, &owner, &me.department, current, 0));
         }
-        out.extend(
-            sheets
-                .iter()
-                .map(|s| self.summary(Some(s), &owner, &me.department, period_of(s), counts.get(&s.id).copied().unwrap_or(0))),
-        );
+        out.extend(sheets.iter().map(|s| {
+            self.summary(
+                Some(s),
+                &owner,
+                &me.department,
+                period_of(s),
+                counts.get(&s.id).copied().unwrap_or(0),
+            )
+        }));
         Ok(out)
     }
 
     async fn sheet(&self, me: &Me, id: SheetId) -> Result<SheetView, AppError> {
         let s = self.visible_sheet(&self.db, me, id).await?;
         let owner = self.cadre(&self.db, s.cadre_id).await?;
-        self.sheet_view(&self.db, me, Some(&s), &owner, period_of(&s)).await
+        self.sheet_view(&self.db, me, Some(&s), &owner, period_of(&s))
+            .await
     }
 
     async fn my_sheet_for(&self, me: &Me, period: SheetPeriod) -> Result<SheetView, AppError> {
@@ -892,7 +1034,8 @@ impl app::ports::Backend for Service {
         }
         let owner = self.cadre(&self.db, me.id.0).await?;
         let s = self.find_sheet(&self.db, me.id.0, period).await?;
-        self.sheet_view(&self.db, me, s.as_ref(), &owner, period).await
+        self.sheet_view(&self.db, me, s.as_ref(), &owner, period)
+            .await
     }
 
     async fn submit_sheet(&self, me: &Me, id: SheetId) -> Result<SheetView, AppError> {
@@ -927,7 +1070,8 @@ impl app::ports::Backend for Service {
         am.late = Set(late);
         am.submitted_at = Set(Some(now));
         let s = am.update(&tx).await.ie()?;
-        self.add_event(&tx, s.id, "submitted", me.id.0, None, snapshot).await?;
+        self.add_event(&tx, s.id, "submitted", me.id.0, None, snapshot)
+            .await?;
         let mut ev = AuditEvent::new(Some(me.id.0), "sheet.submitted", "sheet", s.id);
         ev.before = Some(before);
         ev.after = Some(audit::digest_of(&SheetState_::from(&s)));
@@ -936,7 +1080,12 @@ impl app::ports::Backend for Service {
         self.sheet(me, id).await
     }
 
-    async fn review_sheet(&self, me: &Me, id: SheetId, comment: Option<String>) -> Result<SheetView, AppError> {
+    async fn review_sheet(
+        &self,
+        me: &Me,
+        id: SheetId,
+        comment: Option<String>,
+    ) -> Result<SheetView, AppError> {
         let comment = clean_text("comment", comment.as_deref().unwrap_or(""), 500)?;
         let now = self.now();
         let _guard = self.write.lock().await;
@@ -957,7 +1106,8 @@ impl app::ports::Backend for Service {
         am.reviewer_id = Set(Some(me.id.0));
         am.review_comment = Set(comment.clone());
         let s = am.update(&tx).await.ie()?;
-        self.add_event(&tx, s.id, "reviewed", me.id.0, comment, None).await?;
+        self.add_event(&tx, s.id, "reviewed", me.id.0, comment, None)
+            .await?;
         let mut ev = AuditEvent::new(Some(me.id.0), "sheet.reviewed", "sheet", s.id);
         ev.before = Some(before);
         ev.after = Some(audit::digest_of(&SheetState_::from(&s)));
@@ -966,8 +1116,14 @@ impl app::ports::Backend for Service {
         self.sheet(me, id).await
     }
 
-    async fn return_sheet(&self, me: &Me, id: SheetId, reason: String) -> Result<SheetView, AppError> {
-        let reason = clean_text("reason", &reason, 500)?.ok_or_else(|| AppError::invalid("reason", "reason_required"))?;
+    async fn return_sheet(
+        &self,
+        me: &Me,
+        id: SheetId,
+        reason: String,
+    ) -> Result<SheetView, AppError> {
+        let reason = clean_text("reason", &reason, 500)?
+            .ok_or_else(|| AppError::invalid("reason", "reason_required"))?;
         let now = self.now();
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
@@ -984,7 +1140,8 @@ impl app::ports::Backend for Service {
         let mut am: sheet::ActiveModel = s.into();
         am.status = Set(SheetStatus::Returned.code().into());
         let s = am.update(&tx).await.ie()?;
-        self.add_event(&tx, s.id, "returned", me.id.0, Some(reason), None).await?;
+        self.add_event(&tx, s.id, "returned", me.id.0, Some(reason), None)
+            .await?;
         let mut ev = AuditEvent::new(Some(me.id.0), "sheet.returned", "sheet", s.id);
         ev.before = Some(before);
         ev.after = Some(audit::digest_of(&SheetState_::from(&s)));
@@ -1011,8 +1168,11 @@ impl app::ports::Backend for Service {
             .all(&self.db)
             .await
             .ie()?;
-        let counts = self.entry_counts(&self.db, &sheets.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
-        let by_cadre: HashMap<i32, &sheet::Model> = sheets.iter().map(|s| (s.cadre_id, s)).collect();
+        let counts = self
+            .entry_counts(&self.db, &sheets.iter().map(|s| s.id).collect::<Vec<_>>())
+            .await?;
+        let by_cadre: HashMap<i32, &sheet::Model> =
+            sheets.iter().map(|s| (s.cadre_id, s)).collect();
         let depts = self.department_names(&self.db).await?;
         let mut rows: Vec<InboxRow> = cadres
             .iter()
@@ -1022,7 +1182,10 @@ impl app::ports::Backend for Service {
                     sheet: self.summary(
                         s,
                         c,
-                        depts.get(&c.department_id).map(String::as_str).unwrap_or(""),
+                        depts
+                            .get(&c.department_id)
+                            .map(String::as_str)
+                            .unwrap_or(""),
                         period,
                         s.and_then(|s| counts.get(&s.id).copied()).unwrap_or(0),
                     ),
@@ -1052,14 +1215,21 @@ impl app::ports::Backend for Service {
                 return Err(AppError::invalid("person", "too_long"));
             }
             cadre_q = cadre_q.filter(
-                Condition::any().add(cadre::Column::Name.contains(p)).add(cadre::Column::Username.eq(p)),
+                Condition::any()
+                    .add(cadre::Column::Name.contains(p))
+                    .add(cadre::Column::Username.eq(p)),
             );
         }
         if let Some(d) = q.department_id {
             cadre_q = cadre_q.filter(cadre::Column::DepartmentId.eq(d.0));
         }
-        let cadres: HashMap<i32, cadre::Model> =
-            cadre_q.all(&self.db).await.ie()?.into_iter().map(|c| (c.id, c)).collect();
+        let cadres: HashMap<i32, cadre::Model> = cadre_q
+            .all(&self.db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
         let mut sheet_q = sheet::Entity::find()
             .filter(sheet::Column::SubmittedAt.is_not_null())
             .filter(sheet::Column::CadreId.is_in(cadres.keys().copied().collect::<Vec<_>>()));
@@ -1088,10 +1258,15 @@ impl app::ports::Backend for Service {
                 .ie()?;
             for h in hits {
                 snippets.entry(h.sheet_id).or_insert_with(|| {
-                    if h.work.contains(text) { h.work.clone() } else { h.outcome.clone() }
+                    if h.work.contains(text) {
+                        h.work.clone()
+                    } else {
+                        h.outcome.clone()
+                    }
                 });
             }
-            sheet_q = sheet_q.filter(sheet::Column::Id.is_in(snippets.keys().copied().collect::<Vec<_>>()));
+            sheet_q = sheet_q
+                .filter(sheet::Column::Id.is_in(snippets.keys().copied().collect::<Vec<_>>()));
         }
         let mut sheets: Vec<sheet::Model> = sheet_q
             .all(&self.db)
@@ -1112,8 +1287,14 @@ impl app::ports::Backend for Service {
         });
         let total = sheets.len() as u64;
         let start = (q.page as usize).saturating_mul(PER_PAGE as usize);
-        let page: Vec<sheet::Model> = sheets.into_iter().skip(start).take(PER_PAGE as usize).collect();
-        let counts = self.entry_counts(&self.db, &page.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
+        let page: Vec<sheet::Model> = sheets
+            .into_iter()
+            .skip(start)
+            .take(PER_PAGE as usize)
+            .collect();
+        let counts = self
+            .entry_counts(&self.db, &page.iter().map(|s| s.id).collect::<Vec<_>>())
+            .await?;
         let depts = self.department_names(&self.db).await?;
         let hits = page
             .iter()
@@ -1123,7 +1304,10 @@ impl app::ports::Backend for Service {
                     sheet: self.summary(
                         Some(s),
                         c,
-                        depts.get(&c.department_id).map(String::as_str).unwrap_or(""),
+                        depts
+                            .get(&c.department_id)
+                            .map(String::as_str)
+                            .unwrap_or(""),
                         period_of(s),
                         counts.get(&s.id).copied().unwrap_or(0),
                     ),
@@ -1131,7 +1315,12 @@ impl app::ports::Backend for Service {
                 })
             })
             .collect();
-        Ok(ArchivePage { hits, total, page: q.page, per_page: PER_PAGE })
+        Ok(ArchivePage {
+            hits,
+            total,
+            page: q.page,
+            per_page: PER_PAGE,
+        })
     }
 
     async fn departments(&self, _me: &Me) -> Result<Vec<DepartmentView>, AppError> {
@@ -1141,13 +1330,21 @@ impl app::ports::Backend for Service {
             .await
             .ie()?
             .into_iter()
-            .map(|d| DepartmentView { id: DepartmentId(d.id), name: d.name })
+            .map(|d| DepartmentView {
+                id: DepartmentId(d.id),
+                name: d.name,
+            })
             .collect())
     }
 
     async fn villages(&self, _me: &Me) -> Result<Vec<VillageOption>, AppError> {
-        let areas: HashMap<i32, String> =
-            area::Entity::find().all(&self.db).await.ie()?.into_iter().map(|a| (a.id, a.name)).collect();
+        let areas: HashMap<i32, String> = area::Entity::find()
+            .all(&self.db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
         Ok(village::Entity::find()
             .order_by_asc(village::Column::AreaId)
             .order_by_asc(village::Column::Id)
@@ -1165,13 +1362,21 @@ impl app::ports::Backend for Service {
 
     async fn accounts(&self, me: &Me) -> Result<Vec<AccountView>, AppError> {
         Self::require(me, Role::Office)?;
-        let cadres = cadre::Entity::find().order_by_asc(cadre::Column::Id).all(&self.db).await.ie()?;
+        let cadres = cadre::Entity::find()
+            .order_by_asc(cadre::Column::Id)
+            .all(&self.db)
+            .await
+            .ie()?;
         let depts = self.department_names(&self.db).await?;
         let names: HashMap<i32, String> = cadres.iter().map(|c| (c.id, c.name.clone())).collect();
         let today = self.today();
         let current: HashMap<i32, i32> = supervision::Entity::find()
             .filter(supervision::Column::ValidFrom.lte(today))
-            .filter(Condition::any().add(supervision::Column::ValidTo.is_null()).add(supervision::Column::ValidTo.gt(today)))
+            .filter(
+                Condition::any()
+                    .add(supervision::Column::ValidTo.is_null())
+                    .add(supervision::Column::ValidTo.gt(today)),
+            )
             .all(&self.db)
             .await
             .ie()?
@@ -1199,7 +1404,9 @@ impl app::ports::Backend for Service {
         let hash = Self::hash(&new.password)?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
-        let (dept, sup) = self.check_new_account(&tx, &new, &HashSet::new(), &HashMap::new()).await?;
+        let (dept, sup) = self
+            .check_new_account(&tx, &new, &HashSet::new(), &HashMap::new())
+            .await?;
         let sup = match sup {
             Some(SupervisorRef::Id(id)) => Some(id),
             _ => None,
@@ -1210,7 +1417,12 @@ impl app::ports::Backend for Service {
         Ok(view)
     }
 
-    async fn set_account_active(&self, me: &Me, id: CadreId, active: bool) -> Result<AccountView, AppError> {
+    async fn set_account_active(
+        &self,
+        me: &Me,
+        id: CadreId,
+        active: bool,
+    ) -> Result<AccountView, AppError> {
         Self::require(me, Role::Office)?;
         if id == me.id {
             return Err(AppError::conflict("self_action"));
@@ -1223,11 +1435,19 @@ impl app::ports::Backend for Service {
         am.active = Set(active);
         let c = am.update(&tx).await.ie()?;
         if !active {
-            session::Entity::delete_many().filter(session::Column::CadreId.eq(c.id)).exec(&tx).await.ie()?;
+            session::Entity::delete_many()
+                .filter(session::Column::CadreId.eq(c.id))
+                .exec(&tx)
+                .await
+                .ie()?;
         }
         let mut ev = AuditEvent::new(
             Some(me.id.0),
-            if active { "account.activated" } else { "account.deactivated" },
+            if active {
+                "account.activated"
+            } else {
+                "account.deactivated"
+            },
             "cadre",
             c.id,
         );
@@ -1253,10 +1473,18 @@ impl app::ports::Backend for Service {
         am.failed_logins = Set(0);
         am.last_failed_at = Set(None);
         am.update(&tx).await.ie()?;
-        session::Entity::delete_many().filter(session::Column::CadreId.eq(id.0)).exec(&tx).await.ie()?;
-        audit::append(&tx, self.now(), AuditEvent::new(Some(me.id.0), "account.password_reset", "cadre", id))
+        session::Entity::delete_many()
+            .filter(session::Column::CadreId.eq(id.0))
+            .exec(&tx)
             .await
             .ie()?;
+        audit::append(
+            &tx,
+            self.now(),
+            AuditEvent::new(Some(me.id.0), "account.password_reset", "cadre", id),
+        )
+        .await
+        .ie()?;
         tx.commit().await.ie()
     }
 
@@ -1274,7 +1502,10 @@ impl app::ports::Backend for Service {
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         let c = self.cadre(&tx, cadre_id.0).await?;
-        let s = self.cadre(&tx, supervisor.0).await.map_err(|_| AppError::invalid("supervisor", "unknown_supervisor"))?;
+        let s = self
+            .cadre(&tx, supervisor.0)
+            .await
+            .map_err(|_| AppError::invalid("supervisor", "unknown_supervisor"))?;
         if !s.active || !roles_of(&s).contains(&Role::Supervisor) {
             return Err(AppError::invalid("supervisor", "unknown_supervisor"));
         }
@@ -1312,27 +1543,57 @@ impl app::ports::Backend for Service {
 
     async fn create_department(&self, me: &Me, name: String) -> Result<DepartmentView, AppError> {
         Self::require(me, Role::Office)?;
-        let name = clean_text("department", &name, 40)?.ok_or_else(|| AppError::invalid("department", "empty"))?;
+        let name = clean_text("department", &name, 40)?
+            .ok_or_else(|| AppError::invalid("department", "empty"))?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
-        if department::Entity::find().filter(department::Column::Name.eq(name.as_str())).one(&tx).await.ie()?.is_some() {
+        if department::Entity::find()
+            .filter(department::Column::Name.eq(name.as_str()))
+            .one(&tx)
+            .await
+            .ie()?
+            .is_some()
+        {
             return Err(AppError::conflict("department_exists"));
         }
-        let d = department::ActiveModel { name: Set(name), ..Default::default() }.insert(&tx).await.ie()?;
+        let d = department::ActiveModel {
+            name: Set(name),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .ie()?;
         let mut ev = AuditEvent::new(Some(me.id.0), "org.department_created", "department", d.id);
         ev.after = Some(audit::digest_of(&d.name));
         audit::append(&tx, self.now(), ev).await.ie()?;
         tx.commit().await.ie()?;
-        Ok(DepartmentView { id: DepartmentId(d.id), name: d.name })
+        Ok(DepartmentView {
+            id: DepartmentId(d.id),
+            name: d.name,
+        })
     }
 
-    async fn rename_department(&self, me: &Me, id: DepartmentId, name: String) -> Result<DepartmentView, AppError> {
+    async fn rename_department(
+        &self,
+        me: &Me,
+        id: DepartmentId,
+        name: String,
+    ) -> Result<DepartmentView, AppError> {
         Self::require(me, Role::Office)?;
-        let name = clean_text("department", &name, 40)?.ok_or_else(|| AppError::invalid("department", "empty"))?;
+        let name = clean_text("department", &name, 40)?
+            .ok_or_else(|| AppError::invalid("department", "empty"))?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
-        let d = department::Entity::find_by_id(id.0).one(&tx).await.ie()?.ok_or(AppError::NotFound {})?;
-        if let Some(other) = department::Entity::find().filter(department::Column::Name.eq(name.as_str())).one(&tx).await.ie()?
+        let d = department::Entity::find_by_id(id.0)
+            .one(&tx)
+            .await
+            .ie()?
+            .ok_or(AppError::NotFound {})?;
+        if let Some(other) = department::Entity::find()
+            .filter(department::Column::Name.eq(name.as_str()))
+            .one(&tx)
+            .await
+            .ie()?
             && other.id != d.id
         {
             return Err(AppError::conflict("department_exists"));
@@ -1346,7 +1607,10 @@ impl app::ports::Backend for Service {
         ev.after = Some(audit::digest_of(&d.name));
         audit::append(&tx, self.now(), ev).await.ie()?;
         tx.commit().await.ie()?;
-        Ok(DepartmentView { id: DepartmentId(d.id), name: d.name })
+        Ok(DepartmentView {
+            id: DepartmentId(d.id),
+            name: d.name,
+        })
     }
 
     async fn import_cadres(&self, me: &Me, csv: String) -> Result<ImportReport, AppError> {
@@ -1360,14 +1624,23 @@ impl app::ports::Backend for Service {
         let batch_sups: HashMap<String, i32> = rows
             .iter()
             .enumerate()
-            .filter_map(|(i, (_, r))| r.as_ref().ok().filter(|a| a.roles.contains(&Role::Supervisor)).map(|a| (a.username.clone(), i as i32)))
+            .filter_map(|(i, (_, r))| {
+                r.as_ref()
+                    .ok()
+                    .filter(|a| a.roles.contains(&Role::Supervisor))
+                    .map(|a| (a.username.clone(), i as i32))
+            })
             .collect();
         let mut checked = Vec::new();
         for (idx, (line, row)) in rows.into_iter().enumerate() {
             let row = match row {
                 Ok(r) => r,
                 Err((field, reason)) => {
-                    errors.push(ImportRowError { line, field, reason });
+                    errors.push(ImportRowError {
+                        line,
+                        field,
+                        reason,
+                    });
                     continue;
                 }
             };
@@ -1376,7 +1649,11 @@ impl app::ports::Backend for Service {
                     taken.insert(row.username.clone());
                     checked.push((idx as i32, row, dept, sup));
                 }
-                Err(AppError::Invalid { field, reason }) => errors.push(ImportRowError { line, field, reason }),
+                Err(AppError::Invalid { field, reason }) => errors.push(ImportRowError {
+                    line,
+                    field,
+                    reason,
+                }),
                 Err(e) => return Err(e),
             }
         }
@@ -1395,7 +1672,9 @@ impl app::ports::Backend for Service {
                 Some(SupervisorRef::Batch(b)) => created_ids.get(b).copied(),
                 None => None,
             };
-            let c = self.insert_account(&tx, me, row, *dept, direct, hash).await?;
+            let c = self
+                .insert_account(&tx, me, row, *dept, direct, hash)
+                .await?;
             created_ids.insert(*idx, c.id);
             if let (Some(SupervisorRef::Batch(b)), None) = (sup, direct) {
                 pending_links.push((c.id, *b));
@@ -1416,7 +1695,10 @@ impl app::ports::Backend for Service {
             }
         }
         tx.commit().await.ie()?;
-        Ok(ImportReport { created: checked.len() as u32, errors: Vec::new() })
+        Ok(ImportReport {
+            created: checked.len() as u32,
+            errors: Vec::new(),
+        })
     }
 }
 

@@ -69,9 +69,15 @@ pub fn router(state: AppState) -> Router {
     };
     let routes = generate_route_list(app::app::App);
     let site_root = PathBuf::from(state.leptos_options.site_root.as_ref());
-    let pkg = ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip();
-    let assets = ServeDir::new(&site_root).precompressed_br().precompressed_gzip();
-    let cache = |v: &'static str| SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(v));
+    let pkg = ServeDir::new(site_root.join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let assets = ServeDir::new(&site_root)
+        .precompressed_br()
+        .precompressed_gzip();
+    let cache = |v: &'static str| {
+        SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(v))
+    };
 
     let api = Router::new()
         .route("/api/v1/openapi.json", get(crate::openapi::handler))
@@ -84,12 +90,21 @@ pub fn router(state: AppState) -> Router {
         .route("/today", post(today_form))
         .route("/lang/{tag}", get(set_lang))
         .merge(api)
-        .nest_service("/pkg", tower::ServiceBuilder::new().layer(cache("public, max-age=0, must-revalidate")).service(pkg))
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(cache("public, max-age=0, must-revalidate"))
+                .service(pkg),
+        )
         .leptos_routes_with_context(&state, routes, page_ctx, {
             let opts = state.leptos_options.clone();
             move || app::app::shell(opts.clone())
         })
-        .fallback_service(tower::ServiceBuilder::new().layer(cache("public, max-age=86400")).service(assets))
+        .fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(cache("public, max-age=86400"))
+                .service(assets),
+        )
         // leptos_routes also mounts each server function at its own path, so the error
         // mapping wraps the whole router and picks out API paths itself.
         .layer(middleware::from_fn(api_errors))
@@ -99,7 +114,10 @@ pub fn router(state: AppState) -> Router {
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
     if !state.api_paths.contains(req.uri().path()) {
-        return error_response(&AppError::NotFound {}, Lang::from_cookie_header(cookie_header(req.headers())));
+        return error_response(
+            &AppError::NotFound {},
+            Lang::from_cookie_header(cookie_header(req.headers())),
+        );
     }
     let backend: BackendRef = state.service.clone();
     let secure = CookieSecurity(state.secure_cookies);
@@ -179,7 +197,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"}))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
         }
     }
 }
@@ -226,7 +248,14 @@ struct LoginForm {
 /// Sign-in for the plain HTML form (works without JavaScript).
 async fn login_form(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
     match state.service.sign_in(&f.username, &f.password).await {
-        Ok((_, token)) => see_other("/", Some(session_cookie(&token, SESSION_SECONDS, state.secure_cookies))),
+        Ok((_, token)) => see_other(
+            "/",
+            Some(session_cookie(
+                &token,
+                SESSION_SECONDS,
+                state.secure_cookies,
+            )),
+        ),
         Err(e) => see_other(&with_query("/login", &error_query(&e)), None),
     }
 }
@@ -256,7 +285,11 @@ struct TodayForm {
 
 /// Saves the *Today* form when it was posted without JavaScript, then shows the page again:
 /// with "saved", or with the error and the text as typed so nothing is lost.
-async fn today_form(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<TodayForm>) -> Response {
+async fn today_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<TodayForm>,
+) -> Response {
     let Some(me) = (match cookie_value(&headers, SESSION_COOKIE) {
         Some(t) => state.service.session_user(&t).await.ok().flatten(),
         None => None,
@@ -305,10 +338,18 @@ async fn set_lang(Path(tag): Path<String>, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|r| {
             // Only same-site paths.
-            let path = r.split_once("://").map(|(_, rest)| rest.find('/').map(|i| &rest[i..]).unwrap_or("/"));
+            let path = r
+                .split_once("://")
+                .map(|(_, rest)| rest.find('/').map(|i| &rest[i..]).unwrap_or("/"));
             path.map(str::to_string)
         })
         .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/lang/"))
         .unwrap_or_else(|| "/".into());
-    see_other(&back, Some(format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag())))
+    see_other(
+        &back,
+        Some(format!(
+            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            lang.tag()
+        )),
+    )
 }

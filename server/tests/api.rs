@@ -12,7 +12,11 @@ use serde_json::{Value, json};
 async fn sign_in_sets_an_http_only_session_and_wrong_passwords_slow_down() {
     let ctx = Ctx::new().await;
     let (status, me, cookie) = ctx
-        .post_raw("/api/v1/auth/sign_in", json!({"username": "alice", "password": common::PASSWORD}), None)
+        .post_raw(
+            "/api/v1/auth/sign_in",
+            json!({"username": "alice", "password": common::PASSWORD}),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["username"], "alice");
@@ -23,26 +27,53 @@ async fn sign_in_sets_an_http_only_session_and_wrong_passwords_slow_down() {
 
     // The Set-Cookie header carries HttpOnly and SameSite=Lax.
     let res = ctx
-        .send_bytes("/api/v1/auth/sign_in", "application/json", json!({"username": "bob", "password": common::PASSWORD}).to_string().into_bytes(), None)
+        .send_bytes(
+            "/api/v1/auth/sign_in",
+            "application/json",
+            json!({"username": "bob", "password": common::PASSWORD})
+                .to_string()
+                .into_bytes(),
+            None,
+        )
         .await;
     assert!(res.2.is_some());
 
     // Wrong password: 422 with a Chinese message; after five failures: 429.
     for i in 0..5 {
-        let (s, e) = ctx.post("/api/v1/auth/sign_in", json!({"username": "bob", "password": "nope"}), None).await;
+        let (s, e) = ctx
+            .post(
+                "/api/v1/auth/sign_in",
+                json!({"username": "bob", "password": "nope"}),
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
         assert_eq!(e["reason"], "bad_credentials");
         assert!(e["message"].as_str().unwrap().contains("用户名或密码不对"));
     }
-    let (s, e) = ctx.post("/api/v1/auth/sign_in", json!({"username": "bob", "password": common::PASSWORD}), None).await;
+    let (s, e) = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "bob", "password": common::PASSWORD}),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{e}");
     // Later the right password works again.
     ctx.set_now("2026-04-15T02:10:00Z");
-    let (s, _) = ctx.post("/api/v1/auth/sign_in", json!({"username": "bob", "password": common::PASSWORD}), None).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "bob", "password": common::PASSWORD}),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
 
     // Sign-out ends the session.
-    let (s, _) = ctx.post("/api/v1/auth/sign_out", json!({}), Some(&cookie)).await;
+    let (s, _) = ctx
+        .post("/api/v1/auth/sign_out", json!({}), Some(&cookie))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let (s, me) = ctx.post("/api/v1/auth/me", json!({}), Some(&cookie)).await;
     assert_eq!((s, me), (StatusCode::OK, Value::Null));
@@ -57,38 +88,80 @@ async fn the_sheet_life_cycle_from_today_to_review_and_return() {
 
     // Today, twice with the same client id: one entry.
     let body = json!({"input": {"client_id": "today-0001", "day": "2026-04-15", "work": "走访河口村低保户", "outcome": "核实3户", "place": "village", "village_id": 1}});
-    let (s, first) = ctx.post("/api/v1/record/save_entry", body.clone(), Some(&alice)).await;
+    let (s, first) = ctx
+        .post("/api/v1/record/save_entry", body.clone(), Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::OK, "{first}");
-    let (s, again) = ctx.post("/api/v1/record/save_entry", body, Some(&alice)).await;
+    let (s, again) = ctx
+        .post("/api/v1/record/save_entry", body, Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(first["id"], again["id"]);
     assert_eq!(first["village"], "河口村");
 
     // An earlier day of the open dekad, and the previous dekad, may be filled in later.
-    assert_eq!(ctx.save(&alice, "2026-04-12", "整理材料").await.0, StatusCode::OK);
-    assert_eq!(ctx.save(&alice, "2026-04-09", "上旬补记").await.0, StatusCode::OK);
+    assert_eq!(
+        ctx.save(&alice, "2026-04-12", "整理材料").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ctx.save(&alice, "2026-04-09", "上旬补记").await.0,
+        StatusCode::OK
+    );
     // Future days and closed dekads may not.
     let (s, e) = ctx.save(&alice, "2026-04-16", "明天").await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("future_day")));
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("future_day"))
+    );
     let (s, e) = ctx.save(&alice, "2026-03-25", "太早").await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("day_closed")));
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("day_closed"))
+    );
 
-    let (s, today) = ctx.post("/api/v1/record/today", json!({}), Some(&alice)).await;
+    let (s, today) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(today["sheet"]["days_written"], 2);
     let sheet_id = today["sheet"]["id"].as_i64().unwrap();
 
     // Submit; the sheet is locked.
-    let (s, v) = ctx.post("/api/v1/record/submit", json!({"id": sheet_id}), Some(&alice)).await;
+    let (s, v) = ctx
+        .post(
+            "/api/v1/record/submit",
+            json!({"id": sheet_id}),
+            Some(&alice),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["summary"]["state"], "submitted");
-    let (s, e) = ctx.post("/api/v1/record/submit", json!({"id": sheet_id}), Some(&alice)).await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::CONFLICT, Some("already_submitted")));
+    let (s, e) = ctx
+        .post(
+            "/api/v1/record/submit",
+            json!({"id": sheet_id}),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::CONFLICT, Some("already_submitted"))
+    );
     let (s, e) = ctx.save(&alice, "2026-04-14", "提交后").await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::CONFLICT, Some("sheet_locked")));
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::CONFLICT, Some("sheet_locked"))
+    );
 
     // The leader's inbox for that dekad shows it unread.
-    let (s, inbox) = ctx.post("/api/v1/review/inbox", json!({"period": "2026-04-2"}), Some(&lead1)).await;
+    let (s, inbox) = ctx
+        .post(
+            "/api/v1/review/inbox",
+            json!({"period": "2026-04-2"}),
+            Some(&lead1),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let rows = inbox["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "alice and chief: {inbox}");
@@ -96,24 +169,68 @@ async fn the_sheet_life_cycle_from_today_to_review_and_return() {
     assert_eq!(rows[0]["sheet"]["state"], "submitted");
 
     // Returning needs a reason; with one, the sheet reopens.
-    let (s, e) = ctx.post("/api/v1/review/return", json!({"id": sheet_id, "reason": "  "}), Some(&lead1)).await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")));
-    let (s, v) = ctx.post("/api/v1/review/return", json!({"id": sheet_id, "reason": "12日成效不具体"}), Some(&lead1)).await;
+    let (s, e) = ctx
+        .post(
+            "/api/v1/review/return",
+            json!({"id": sheet_id, "reason": "  "}),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required"))
+    );
+    let (s, v) = ctx
+        .post(
+            "/api/v1/review/return",
+            json!({"id": sheet_id, "reason": "12日成效不具体"}),
+            Some(&lead1),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["summary"]["state"], "returned");
 
     // The cadre fixes a day and resubmits; the leader reviews with a comment.
-    assert_eq!(ctx.save(&alice, "2026-04-12", "整理材料，形成报告").await.0, StatusCode::OK);
-    let (s, _) = ctx.post("/api/v1/record/submit", json!({"id": sheet_id}), Some(&alice)).await;
+    assert_eq!(
+        ctx.save(&alice, "2026-04-12", "整理材料，形成报告").await.0,
+        StatusCode::OK
+    );
+    let (s, _) = ctx
+        .post(
+            "/api/v1/record/submit",
+            json!({"id": sheet_id}),
+            Some(&alice),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = ctx.post("/api/v1/review/mark_reviewed", json!({"id": sheet_id, "comment": "很好"}), Some(&lead1)).await;
+    let (s, v) = ctx
+        .post(
+            "/api/v1/review/mark_reviewed",
+            json!({"id": sheet_id, "comment": "很好"}),
+            Some(&lead1),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["summary"]["state"], "reviewed");
     assert_eq!(v["review_comment"], "很好");
-    let kinds: Vec<&str> = v["history"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["submitted", "returned", "submitted", "reviewed"]);
-    let (s, e) = ctx.post("/api/v1/review/mark_reviewed", json!({"id": sheet_id}), Some(&lead1)).await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::CONFLICT, Some("already_reviewed")));
+    let (s, e) = ctx
+        .post(
+            "/api/v1/review/mark_reviewed",
+            json!({"id": sheet_id}),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::CONFLICT, Some("already_reviewed"))
+    );
     ctx.finish().await;
 }
 
@@ -121,12 +238,23 @@ async fn the_sheet_life_cycle_from_today_to_review_and_return() {
 async fn a_sheet_submitted_after_its_due_time_is_late_not_refused() {
     let ctx = Ctx::new().await;
     let alice = ctx.login("alice").await;
-    assert_eq!(ctx.save(&alice, "2026-04-09", "上旬").await.0, StatusCode::OK);
-    let (_, v) = ctx.post("/api/v1/record/my_sheet", json!({"period": "2026-04-1"}), Some(&alice)).await;
+    assert_eq!(
+        ctx.save(&alice, "2026-04-09", "上旬").await.0,
+        StatusCode::OK
+    );
+    let (_, v) = ctx
+        .post(
+            "/api/v1/record/my_sheet",
+            json!({"period": "2026-04-1"}),
+            Some(&alice),
+        )
+        .await;
     let id = v["summary"]["id"].as_i64().unwrap();
     // Due 2026-04-11 23:59:59 Shanghai; it is the 15th.
     assert_eq!(v["summary"]["state"], "overdue");
-    let (s, v) = ctx.post("/api/v1/record/submit", json!({"id": id}), Some(&alice)).await;
+    let (s, v) = ctx
+        .post("/api/v1/record/submit", json!({"id": id}), Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["summary"]["state"], "late");
     ctx.finish().await;
@@ -137,18 +265,39 @@ async fn the_archive_finds_sheets_by_person_text_and_period_for_the_office_only(
     let ctx = Ctx::new().await;
     let alice = ctx.login("alice").await;
     let bob = ctx.login("bob").await;
-    assert_eq!(ctx.save(&alice, "2026-04-13", "防汛巡查桥头村").await.0, StatusCode::OK);
-    assert_eq!(ctx.save(&bob, "2026-04-13", "财务报账").await.0, StatusCode::OK);
+    assert_eq!(
+        ctx.save(&alice, "2026-04-13", "防汛巡查桥头村").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ctx.save(&bob, "2026-04-13", "财务报账").await.0,
+        StatusCode::OK
+    );
     for c in [&alice, &bob] {
-        let (_, t) = ctx.post("/api/v1/record/today", json!({"day": "2026-04-13"}), Some(c)).await;
-        let (s, _) = ctx.post("/api/v1/record/submit", json!({"id": t["sheet"]["id"]}), Some(c)).await;
+        let (_, t) = ctx
+            .post(
+                "/api/v1/record/today",
+                json!({"day": "2026-04-13"}),
+                Some(c),
+            )
+            .await;
+        let (s, _) = ctx
+            .post(
+                "/api/v1/record/submit",
+                json!({"id": t["sheet"]["id"]}),
+                Some(c),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK);
     }
     let office = ctx.login("office").await;
     let search = |q: Value| {
         let ctx = &ctx;
         let office = office.clone();
-        async move { ctx.post("/api/v1/archive/search", json!({"query": q}), Some(&office)).await }
+        async move {
+            ctx.post("/api/v1/archive/search", json!({"query": q}), Some(&office))
+                .await
+        }
     };
     let (s, all) = search(json!({})).await;
     assert_eq!(s, StatusCode::OK);
@@ -156,7 +305,12 @@ async fn the_archive_finds_sheets_by_person_text_and_period_for_the_office_only(
     let (_, by_text) = search(json!({"text": "防汛"})).await;
     assert_eq!(by_text["total"], 1);
     assert_eq!(by_text["hits"][0]["sheet"]["cadre"], "测试alice");
-    assert!(by_text["hits"][0]["snippet"].as_str().unwrap().contains("防汛"));
+    assert!(
+        by_text["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("防汛")
+    );
     let (_, by_person) = search(json!({"person": "bob"})).await;
     assert_eq!(by_person["total"], 1);
     let (_, by_period) = search(json!({"from": "2026-05-01"})).await;
@@ -170,7 +324,9 @@ async fn the_archive_finds_sheets_by_person_text_and_period_for_the_office_only(
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("求真务实记录表"));
 
-    let (s, _) = ctx.post("/api/v1/archive/search", json!({"query": {}}), Some(&alice)).await;
+    let (s, _) = ctx
+        .post("/api/v1/archive/search", json!({"query": {}}), Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     ctx.finish().await;
 }
@@ -180,11 +336,25 @@ async fn the_audit_chain_records_changes_and_detects_tampering() {
     use sea_orm::ConnectionTrait;
     let ctx = Ctx::new().await;
     let alice = ctx.login("alice").await;
-    assert_eq!(ctx.save(&alice, "2026-04-15", "学习").await.0, StatusCode::OK);
-    let _ = ctx.post("/api/v1/auth/sign_in", json!({"username": "alice", "password": "bad"}), None).await;
+    assert_eq!(
+        ctx.save(&alice, "2026-04-15", "学习").await.0,
+        StatusCode::OK
+    );
+    let _ = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "alice", "password": "bad"}),
+            None,
+        )
+        .await;
     let v = server::audit::verify(&ctx.db).await.unwrap();
-    let server::audit::Verdict::Intact { rows } = v else { panic!("{v:?}") };
-    assert!(rows >= 4, "sign-in, sheet created, entry saved, failed sign-in: {rows}");
+    let server::audit::Verdict::Intact { rows } = v else {
+        panic!("{v:?}")
+    };
+    assert!(
+        rows >= 4,
+        "sign-in, sheet created, entry saved, failed sign-in: {rows}"
+    );
     let actions: Vec<String> = {
         use sea_orm::{EntityTrait, QueryOrder};
         server::entities::audit_log::Entity::find()
@@ -196,12 +366,26 @@ async fn the_audit_chain_records_changes_and_detects_tampering() {
             .map(|r| r.action)
             .collect()
     };
-    assert_eq!(actions, ["auth.signed_in", "sheet.created", "entry.saved", "auth.sign_in_failed"]);
+    assert_eq!(
+        actions,
+        [
+            "auth.signed_in",
+            "sheet.created",
+            "entry.saved",
+            "auth.sign_in_failed"
+        ]
+    );
 
-    ctx.db.execute_unprepared("UPDATE audit_log SET action = 'entry.deleted' WHERE id = 3").await.unwrap();
+    ctx.db
+        .execute_unprepared("UPDATE audit_log SET action = 'entry.deleted' WHERE id = 3")
+        .await
+        .unwrap();
     assert_eq!(
         server::audit::verify(&ctx.db).await.unwrap(),
-        server::audit::Verdict::Broken { id: 3, reason: "hash does not match the row's contents" }
+        server::audit::Verdict::Broken {
+            id: 3,
+            reason: "hash does not match the row's contents"
+        }
     );
     ctx.finish().await;
 }
@@ -212,14 +396,36 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let alice = ctx.login("alice").await;
     let long = "字".repeat(201);
     let cases = [
-        (json!({"input": {"client_id": "bad-00001", "day": "2026-04-15", "work": "", "outcome": "x", "place": "office"}}), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
-        (json!({"input": {"client_id": "bad-00002", "day": "2026-04-15", "work": long, "outcome": "x", "place": "office"}}), StatusCode::UNPROCESSABLE_ENTITY, "too_long"),
-        (json!({"input": {"client_id": "bad-00003", "day": "2026-04-15", "work": "x", "outcome": "x", "place": "village", "village_id": 99}}), StatusCode::UNPROCESSABLE_ENTITY, "unknown_village"),
-        (json!({"input": {"client_id": "bad-00004", "day": "2026-04-15", "work": "x", "outcome": "x", "place": "moon"}}), StatusCode::BAD_REQUEST, ""),
-        (json!({"input": {"client_id": "bad-00005", "day": "2026-02-30", "work": "x", "outcome": "x", "place": "office"}}), StatusCode::BAD_REQUEST, ""),
+        (
+            json!({"input": {"client_id": "bad-00001", "day": "2026-04-15", "work": "", "outcome": "x", "place": "office"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty",
+        ),
+        (
+            json!({"input": {"client_id": "bad-00002", "day": "2026-04-15", "work": long, "outcome": "x", "place": "office"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+        ),
+        (
+            json!({"input": {"client_id": "bad-00003", "day": "2026-04-15", "work": "x", "outcome": "x", "place": "village", "village_id": 99}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_village",
+        ),
+        (
+            json!({"input": {"client_id": "bad-00004", "day": "2026-04-15", "work": "x", "outcome": "x", "place": "moon"}}),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+        (
+            json!({"input": {"client_id": "bad-00005", "day": "2026-02-30", "work": "x", "outcome": "x", "place": "office"}}),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
     ];
     for (body, status, reason) in cases {
-        let (s, e) = ctx.post("/api/v1/record/save_entry", body.clone(), Some(&alice)).await;
+        let (s, e) = ctx
+            .post("/api/v1/record/save_entry", body.clone(), Some(&alice))
+            .await;
         assert_eq!(s, status, "{body} -> {e}");
         assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
         if !reason.is_empty() {
@@ -227,16 +433,34 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         }
     }
     // Malformed JSON and an oversized body.
-    let (s, e, _) = ctx.send_bytes("/api/v1/record/save_entry", "application/json", b"{not json".to_vec(), Some(&alice)).await;
+    let (s, e, _) = ctx
+        .send_bytes(
+            "/api/v1/record/save_entry",
+            "application/json",
+            b"{not json".to_vec(),
+            Some(&alice),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
     assert_eq!(e["message"], "请求格式有误。");
     let big = vec![b'a'; 300 * 1024];
-    let (s, _, _) = ctx.send_bytes("/api/v1/record/save_entry", "application/json", big, Some(&alice)).await;
+    let (s, _, _) = ctx
+        .send_bytes(
+            "/api/v1/record/save_entry",
+            "application/json",
+            big,
+            Some(&alice),
+        )
+        .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     // Unknown ids and endpoints.
-    let (s, _) = ctx.post("/api/v1/record/sheet", json!({"id": 9999}), Some(&alice)).await;
+    let (s, _) = ctx
+        .post("/api/v1/record/sheet", json!({"id": 9999}), Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = ctx.post("/api/v1/record/nothing_here", json!({}), Some(&alice)).await;
+    let (s, _) = ctx
+        .post("/api/v1/record/nothing_here", json!({}), Some(&alice))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // English when the language cookie says so.
     let both = format!("{alice}; xn_lang=en");
@@ -244,7 +468,9 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     assert_eq!(e["message"], "Day: Future days cannot be written.");
 
     // Nothing was stored by any of it.
-    let (_, t) = ctx.post("/api/v1/record/today", json!({}), Some(&alice)).await;
+    let (_, t) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
     assert_eq!(t["entry"], Value::Null);
     assert_eq!(t["sheet"]["days_written"], 0);
     ctx.finish().await;
@@ -255,64 +481,199 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
     let ctx = Ctx::new().await;
     let office = ctx.login("office").await;
     let new = json!({"account": {"username": "zhao6", "name": "赵六", "title": "科员", "department": "党政办", "roles": ["cadre"], "supervisor_username": "lead1", "password": "zhao6pass"}});
-    let (s, a) = ctx.post("/api/v1/accounts/create", new.clone(), Some(&office)).await;
+    let (s, a) = ctx
+        .post("/api/v1/accounts/create", new.clone(), Some(&office))
+        .await;
     assert_eq!(s, StatusCode::OK, "{a}");
     assert_eq!(a["supervisor"], "测试lead1");
-    let (s, e) = ctx.post("/api/v1/accounts/create", new, Some(&office)).await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("duplicate_username")));
+    let (s, e) = ctx
+        .post("/api/v1/accounts/create", new, Some(&office))
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("duplicate_username"))
+    );
     let id = a["id"].as_i64().unwrap();
-    let (s, _) = ctx.post("/api/v1/auth/sign_in", json!({"username": "zhao6", "password": "zhao6pass"}), None).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "zhao6", "password": "zhao6pass"}),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     // Deactivated accounts cannot sign in; they are not deleted.
-    let (s, a) = ctx.post("/api/v1/accounts/set_active", json!({"id": id, "active": false}), Some(&office)).await;
+    let (s, a) = ctx
+        .post(
+            "/api/v1/accounts/set_active",
+            json!({"id": id, "active": false}),
+            Some(&office),
+        )
+        .await;
     assert_eq!((s, a["active"].as_bool()), (StatusCode::OK, Some(false)));
-    let (s, _) = ctx.post("/api/v1/auth/sign_in", json!({"username": "zhao6", "password": "zhao6pass"}), None).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "zhao6", "password": "zhao6pass"}),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (_, list) = ctx.post("/api/v1/accounts/list", json!({}), Some(&office)).await;
-    assert!(list.as_array().unwrap().iter().any(|a| a["username"] == "zhao6"));
+    let (_, list) = ctx
+        .post("/api/v1/accounts/list", json!({}), Some(&office))
+        .await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["username"] == "zhao6")
+    );
     // Reset password.
-    let (s, _) = ctx.post("/api/v1/accounts/set_active", json!({"id": id, "active": true}), Some(&office)).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/accounts/set_active",
+            json!({"id": id, "active": true}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = ctx.post("/api/v1/accounts/reset_password", json!({"id": id, "password": "short"}), Some(&office)).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/accounts/reset_password",
+            json!({"id": id, "password": "short"}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = ctx.post("/api/v1/accounts/reset_password", json!({"id": id, "password": "newpass123"}), Some(&office)).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/accounts/reset_password",
+            json!({"id": id, "password": "newpass123"}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = ctx.post("/api/v1/auth/sign_in", json!({"username": "zhao6", "password": "newpass123"}), None).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "zhao6", "password": "newpass123"}),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
 
     // A CSV with a bad row stores nothing and reports the row.
     let bad = "username,name,title,department,roles,supervisor,password\nqian7,钱七,科员,党政办,cadre,lead1,qian7pass\nsun8,孙八,科员,不存在办,cadre,,sun8pass\n";
-    let (s, e) = ctx.post("/api/v1/accounts/import", json!({"csv": bad}), Some(&office)).await;
+    let (s, e) = ctx
+        .post(
+            "/api/v1/accounts/import",
+            json!({"csv": bad}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["errors"][0]["line"], 3);
     assert_eq!(e["errors"][0]["reason"], "unknown_department");
-    let (_, list) = ctx.post("/api/v1/accounts/list", json!({}), Some(&office)).await;
-    assert!(!list.as_array().unwrap().iter().any(|a| a["username"] == "qian7"));
+    let (_, list) = ctx
+        .post("/api/v1/accounts/list", json!({}), Some(&office))
+        .await;
+    assert!(
+        !list
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["username"] == "qian7")
+    );
     // The corrected file imports, with a supervisor from the same file.
     let good = "username,name,title,department,roles,supervisor,password\nqian7,钱七,科员,党政办,cadre,lead9,qian7pass\nlead9,李九,副镇长,党政办,cadre|supervisor,,lead9pass\n";
-    let (s, r) = ctx.post("/api/v1/accounts/import", json!({"csv": good}), Some(&office)).await;
+    let (s, r) = ctx
+        .post(
+            "/api/v1/accounts/import",
+            json!({"csv": good}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["created"], 2);
-    let (_, list) = ctx.post("/api/v1/accounts/list", json!({}), Some(&office)).await;
-    let qian = list.as_array().unwrap().iter().find(|a| a["username"] == "qian7").unwrap().clone();
+    let (_, list) = ctx
+        .post("/api/v1/accounts/list", json!({}), Some(&office))
+        .await;
+    let qian = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "qian7")
+        .unwrap()
+        .clone();
     assert_eq!(qian["supervisor"], "李九");
 
     // Departments.
-    let (s, d) = ctx.post("/api/v1/org/create_department", json!({"name": "应急办"}), Some(&office)).await;
+    let (s, d) = ctx
+        .post(
+            "/api/v1/org/create_department",
+            json!({"name": "应急办"}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = ctx.post("/api/v1/org/create_department", json!({"name": "应急办"}), Some(&office)).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/org/create_department",
+            json!({"name": "应急办"}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, d) = ctx.post("/api/v1/org/rename_department", json!({"id": d["id"], "name": "应急管理办"}), Some(&office)).await;
-    assert_eq!((s, d["name"].as_str()), (StatusCode::OK, Some("应急管理办")));
+    let (s, d) = ctx
+        .post(
+            "/api/v1/org/rename_department",
+            json!({"id": d["id"], "name": "应急管理办"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(
+        (s, d["name"].as_str()),
+        (StatusCode::OK, Some("应急管理办"))
+    );
 
     // Supervision history: alice moves from lead1 to lead2 on 1 May; April stays lead1's.
-    let (s, a) = ctx.post("/api/v1/accounts/assign_supervisor", json!({"cadre": ids::ALICE, "supervisor": ids::LEAD2, "from": "2026-05-01"}), Some(&office)).await;
+    let (s, a) = ctx
+        .post(
+            "/api/v1/accounts/assign_supervisor",
+            json!({"cadre": ids::ALICE, "supervisor": ids::LEAD2, "from": "2026-05-01"}),
+            Some(&office),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{a}");
     let lead1 = ctx.login("lead1").await;
-    let (_, inbox) = ctx.post("/api/v1/review/inbox", json!({"period": "2026-04-2"}), Some(&lead1)).await;
-    assert!(inbox["rows"].as_array().unwrap().iter().any(|r| r["sheet"]["cadre"] == "测试alice"));
-    let (_, inbox) = ctx.post("/api/v1/review/inbox", json!({"period": "2026-05-1"}), Some(&lead1)).await;
-    assert!(!inbox["rows"].as_array().unwrap().iter().any(|r| r["sheet"]["cadre"] == "测试alice"));
+    let (_, inbox) = ctx
+        .post(
+            "/api/v1/review/inbox",
+            json!({"period": "2026-04-2"}),
+            Some(&lead1),
+        )
+        .await;
+    assert!(
+        inbox["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["sheet"]["cadre"] == "测试alice")
+    );
+    let (_, inbox) = ctx
+        .post(
+            "/api/v1/review/inbox",
+            json!({"period": "2026-05-1"}),
+            Some(&lead1),
+        )
+        .await;
+    assert!(
+        !inbox["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["sheet"]["cadre"] == "测试alice")
+    );
     ctx.finish().await;
 }
 
@@ -320,11 +681,32 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
 async fn change_password_needs_the_old_one() {
     let ctx = Ctx::new().await;
     let alice = ctx.login("alice").await;
-    let (s, e) = ctx.post("/api/v1/auth/change_password", json!({"old_password": "wrong", "new_password": "newsecret1"}), Some(&alice)).await;
-    assert_eq!((s, e["reason"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("wrong_password")));
-    let (s, _) = ctx.post("/api/v1/auth/change_password", json!({"old_password": common::PASSWORD, "new_password": "newsecret1"}), Some(&alice)).await;
+    let (s, e) = ctx
+        .post(
+            "/api/v1/auth/change_password",
+            json!({"old_password": "wrong", "new_password": "newsecret1"}),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("wrong_password"))
+    );
+    let (s, _) = ctx
+        .post(
+            "/api/v1/auth/change_password",
+            json!({"old_password": common::PASSWORD, "new_password": "newsecret1"}),
+            Some(&alice),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = ctx.post("/api/v1/auth/sign_in", json!({"username": "alice", "password": "newsecret1"}), None).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/auth/sign_in",
+            json!({"username": "alice", "password": "newsecret1"}),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     ctx.finish().await;
 }
@@ -336,17 +718,30 @@ async fn concurrent_saves_with_one_client_id_store_one_entry() {
     let body = json!({"input": {"client_id": "same-id-0001", "day": "2026-04-15", "work": "并发", "outcome": "一次", "place": "office"}});
     let futs = (0..8).map(|_| ctx.post("/api/v1/record/save_entry", body.clone(), Some(&alice)));
     let results = futures_join(futs).await;
-    let ids: std::collections::HashSet<String> = results.iter().map(|(s, v)| {
-        assert_eq!(*s, StatusCode::OK, "{v}");
-        v["id"].to_string()
-    }).collect();
+    let ids: std::collections::HashSet<String> = results
+        .iter()
+        .map(|(s, v)| {
+            assert_eq!(*s, StatusCode::OK, "{v}");
+            v["id"].to_string()
+        })
+        .collect();
     assert_eq!(ids.len(), 1);
     // Concurrent submits: exactly one wins.
-    let (_, t) = ctx.post("/api/v1/record/today", json!({}), Some(&alice)).await;
+    let (_, t) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
     let sid = t["sheet"]["id"].clone();
-    let subs = futures_join((0..4).map(|_| ctx.post("/api/v1/record/submit", json!({"id": sid}), Some(&alice)))).await;
+    let subs = futures_join(
+        (0..4).map(|_| ctx.post("/api/v1/record/submit", json!({"id": sid}), Some(&alice))),
+    )
+    .await;
     assert_eq!(subs.iter().filter(|(s, _)| *s == StatusCode::OK).count(), 1);
-    assert_eq!(subs.iter().filter(|(s, _)| *s == StatusCode::CONFLICT).count(), 3);
+    assert_eq!(
+        subs.iter()
+            .filter(|(s, _)| *s == StatusCode::CONFLICT)
+            .count(),
+        3
+    );
     ctx.finish().await;
 }
 

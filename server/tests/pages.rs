@@ -57,28 +57,82 @@ async fn pages_need_a_session_and_render_in_chinese_by_default() {
 async fn the_today_form_works_without_javascript() {
     let ctx = Ctx::new().await;
     // Sign in through the plain form.
-    let (s, h) = ctx.post_form("/login", &[("username", "alice"), ("password", common::PASSWORD)], None).await;
+    let (s, h) = ctx
+        .post_form(
+            "/login",
+            &[("username", "alice"), ("password", common::PASSWORD)],
+            None,
+        )
+        .await;
     assert!(s.is_redirection());
-    let cookie = h.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = h
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let (s, _, html) = ctx.get("/", Some(&cookie)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("今日"));
-    let client_id = html.split("name=\"client_id\"").nth(1).unwrap().split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let form = [("client_id", client_id.as_str()), ("day", "2026-04-15"), ("work", "无脚本填写"), ("outcome", "已保存"), ("place", "office"), ("village_id", ""), ("place_note", "")];
+    let client_id = html
+        .split("name=\"client_id\"")
+        .nth(1)
+        .unwrap()
+        .split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = [
+        ("client_id", client_id.as_str()),
+        ("day", "2026-04-15"),
+        ("work", "无脚本填写"),
+        ("outcome", "已保存"),
+        ("place", "office"),
+        ("village_id", ""),
+        ("place_note", ""),
+    ];
     let (s, h) = ctx.post_form("/today", &form, Some(&cookie)).await;
     assert!(s.is_redirection());
-    assert!(h.get(header::LOCATION).unwrap().to_str().unwrap().contains("saved=1"));
+    assert!(
+        h.get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("saved=1")
+    );
     // The same form posted again (a double tap) does not duplicate.
     let (s, _) = ctx.post_form("/today", &form, Some(&cookie)).await;
     assert!(s.is_redirection());
-    let (_, t) = ctx.post("/api/v1/record/today", json!({}), Some(&cookie)).await;
+    let (_, t) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&cookie))
+        .await;
     assert_eq!(t["entry"]["work"], "无脚本填写");
     assert_eq!(t["sheet"]["days_written"], 1);
     // An error keeps the typed text.
-    let bad = [("client_id", "nojs-bad-0001"), ("day", "2026-04-15"), ("work", "写了一半"), ("outcome", ""), ("place", "office")];
+    let bad = [
+        ("client_id", "nojs-bad-0001"),
+        ("day", "2026-04-15"),
+        ("work", "写了一半"),
+        ("outcome", ""),
+        ("place", "office"),
+    ];
     let (_, h) = ctx.post_form("/today", &bad, Some(&cookie)).await;
-    let loc = h.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
-    assert!(loc.contains("error=empty") && loc.contains("field=outcome"), "{loc}");
+    let loc = h
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        loc.contains("error=empty") && loc.contains("field=outcome"),
+        "{loc}"
+    );
     let (_, _, html) = ctx.get(&loc, Some(&cookie)).await;
     assert!(html.contains("写了一半"));
     assert!(html.contains("不能为空"));
@@ -102,19 +156,42 @@ async fn the_inbox_page_lists_the_leaders_cadres() {
 #[tokio::test]
 async fn the_demo_township_has_the_promised_shape() {
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let db = server::db::connect_and_migrate("sqlite::memory:").await.unwrap();
+    let db = server::db::connect_and_migrate("sqlite::memory:")
+        .await
+        .unwrap();
     let now = common::at("2026-11-27T04:00:00Z");
-    let s = server::demo::seed(&db, 2026, now, &app::domain::Policy::default()).await.unwrap();
+    let s = server::demo::seed(&db, 2026, now, &app::domain::Policy::default())
+        .await
+        .unwrap();
     assert_eq!(s.cadres, 92);
     assert!(s.entries > 10_000, "{s:?}");
-    let villages = server::entities::village::Entity::find().count(&db).await.unwrap();
+    let villages = server::entities::village::Entity::find()
+        .count(&db)
+        .await
+        .unwrap();
     assert_eq!(villages, 24);
     // Deterministic: the same seed and date give the same first entries.
-    let db2 = server::db::connect_and_migrate("sqlite::memory:").await.unwrap();
-    server::demo::seed(&db2, 2026, now, &app::domain::Policy::default()).await.unwrap();
-    let a = server::entities::day_entry::Entity::find_by_id(1234).one(&db).await.unwrap().unwrap();
-    let b = server::entities::day_entry::Entity::find_by_id(1234).one(&db2).await.unwrap().unwrap();
+    let db2 = server::db::connect_and_migrate("sqlite::memory:")
+        .await
+        .unwrap();
+    server::demo::seed(&db2, 2026, now, &app::domain::Policy::default())
+        .await
+        .unwrap();
+    let a = server::entities::day_entry::Entity::find_by_id(1234)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let b = server::entities::day_entry::Entity::find_by_id(1234)
+        .one(&db2)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((a.work, a.outcome), (b.work, b.outcome));
     // A second seed is refused.
-    assert!(server::demo::seed(&db, 2026, now, &app::domain::Policy::default()).await.is_err());
+    assert!(
+        server::demo::seed(&db, 2026, now, &app::domain::Policy::default())
+            .await
+            .is_err()
+    );
 }

@@ -29,37 +29,110 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
     // Bob (lead2's cadre) writes and submits a sheet; it is outside everyone's scope but
     // bob's, lead2's and the office/principals/committee.
     let bob = ctx.login("bob").await;
-    assert_eq!(ctx.save(&bob, "2026-04-15", "私密记录").await.0, StatusCode::OK);
-    let (_, t) = ctx.post("/api/v1/record/today", json!({}), Some(&bob)).await;
+    assert_eq!(
+        ctx.save(&bob, "2026-04-15", "私密记录").await.0,
+        StatusCode::OK
+    );
+    let (_, t) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&bob))
+        .await;
     let bob_sheet = t["sheet"]["id"].as_i64().unwrap();
-    let (s, _) = ctx.post("/api/v1/record/submit", json!({"id": bob_sheet}), Some(&bob)).await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/record/submit",
+            json!({"id": bob_sheet}),
+            Some(&bob),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
 
     // (path, body, roles allowed to succeed on this record)
     let matrix: Vec<(&str, Value, &[&str])> = vec![
-        ("/api/v1/record/sheet", json!({"id": bob_sheet}), &["bob", "lead2", "office", "shuji", "jiwei"]),
+        (
+            "/api/v1/record/sheet",
+            json!({"id": bob_sheet}),
+            &["bob", "lead2", "office", "shuji", "jiwei"],
+        ),
         ("/api/v1/record/submit", json!({"id": bob_sheet}), &[]),
-        ("/api/v1/record/save_entry", json!({"input": {"client_id": "foreign-0001", "day": "2026-04-15", "work": "x", "outcome": "y", "place": "office"}}), &["*"]),
-        ("/api/v1/review/mark_reviewed", json!({"id": bob_sheet}), &["lead2"]),
-        ("/api/v1/review/return", json!({"id": bob_sheet, "reason": "r"}), &["lead2"]),
-        ("/api/v1/review/inbox", json!({"period": "2026-04-2"}), &["lead1", "lead2"]),
-        ("/api/v1/archive/search", json!({"query": {}}), &["office", "shuji", "jiwei"]),
+        (
+            "/api/v1/record/save_entry",
+            json!({"input": {"client_id": "foreign-0001", "day": "2026-04-15", "work": "x", "outcome": "y", "place": "office"}}),
+            &["*"],
+        ),
+        (
+            "/api/v1/review/mark_reviewed",
+            json!({"id": bob_sheet}),
+            &["lead2"],
+        ),
+        (
+            "/api/v1/review/return",
+            json!({"id": bob_sheet, "reason": "r"}),
+            &["lead2"],
+        ),
+        (
+            "/api/v1/review/inbox",
+            json!({"period": "2026-04-2"}),
+            &["lead1", "lead2"],
+        ),
+        (
+            "/api/v1/archive/search",
+            json!({"query": {}}),
+            &["office", "shuji", "jiwei"],
+        ),
         ("/api/v1/accounts/list", json!({}), &["office"]),
-        ("/api/v1/accounts/create", json!({"account": {"username": "mallory", "name": "M", "department": "党政办", "roles": ["cadre"], "password": "mallory123"}}), &["office"]),
-        ("/api/v1/accounts/set_active", json!({"id": ids::BOB, "active": true}), &["office"]),
-        ("/api/v1/accounts/reset_password", json!({"id": ids::BOB, "password": "password123"}), &["office"]),
-        ("/api/v1/accounts/assign_supervisor", json!({"cadre": ids::BOB, "supervisor": ids::LEAD2, "from": "2026-03-02"}), &["office"]),
-        ("/api/v1/accounts/import", json!({"csv": "username,name,title,department,roles,supervisor,password\n"}), &["office"]),
-        ("/api/v1/org/create_department", json!({"name": "新部门"}), &["office"]),
-        ("/api/v1/org/rename_department", json!({"id": 1, "name": "党政办"}), &["office"]),
-        ("/api/v1/auth/sign_in", json!({"username": "bob", "password": "guess"}), &[]),
+        (
+            "/api/v1/accounts/create",
+            json!({"account": {"username": "mallory", "name": "M", "department": "党政办", "roles": ["cadre"], "password": "mallory123"}}),
+            &["office"],
+        ),
+        (
+            "/api/v1/accounts/set_active",
+            json!({"id": ids::BOB, "active": true}),
+            &["office"],
+        ),
+        (
+            "/api/v1/accounts/reset_password",
+            json!({"id": ids::BOB, "password": "password123"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/accounts/assign_supervisor",
+            json!({"cadre": ids::BOB, "supervisor": ids::LEAD2, "from": "2026-03-02"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/accounts/import",
+            json!({"csv": "username,name,title,department,roles,supervisor,password\n"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/org/create_department",
+            json!({"name": "新部门"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/org/rename_department",
+            json!({"id": 1, "name": "党政办"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/auth/sign_in",
+            json!({"username": "bob", "password": "guess"}),
+            &[],
+        ),
     ];
 
     // Every registered server function is either in the matrix or own-data only.
     let registered: BTreeSet<String> = server::registered_api_paths().into_iter().collect();
-    let covered: BTreeSet<String> =
-        matrix.iter().map(|m| m.0.to_string()).chain(OWN_DATA.iter().map(|p| p.to_string())).collect();
-    assert_eq!(registered, covered, "the permission matrix must name every server function");
+    let covered: BTreeSet<String> = matrix
+        .iter()
+        .map(|m| m.0.to_string())
+        .chain(OWN_DATA.iter().map(|p| p.to_string()))
+        .collect();
+    assert_eq!(
+        registered, covered,
+        "the permission matrix must name every server function"
+    );
 
     let mut cookies = Vec::new();
     for (u, _) in USERS {
@@ -69,18 +142,32 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
     for (path, body, allowed) in &matrix {
         // Unauthenticated: always refused (sign-in checks the password instead).
         let (s, v) = ctx.post(path, body.clone(), None).await;
-        assert!(s.is_client_error(), "{path} without a session answered {s}: {v}");
+        assert!(
+            s.is_client_error(),
+            "{path} without a session answered {s}: {v}"
+        );
         for (user, cookie) in &cookies {
             if allowed.contains(user) || allowed.contains(&"*") {
                 continue;
             }
             let (s, v) = ctx.post(path, body.clone(), Some(cookie)).await;
             assert!(
-                matches!(s, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::TOO_MANY_REQUESTS),
+                matches!(
+                    s,
+                    StatusCode::UNAUTHORIZED
+                        | StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND
+                        | StatusCode::CONFLICT
+                        | StatusCode::UNPROCESSABLE_ENTITY
+                        | StatusCode::TOO_MANY_REQUESTS
+                ),
                 "{user} on {path} answered {s}: {v}"
             );
             assert!(v.get("error").is_some(), "{user} on {path} got data: {v}");
-            assert!(!v.to_string().contains("私密记录"), "{user} on {path} saw bob's record");
+            assert!(
+                !v.to_string().contains("私密记录"),
+                "{user} on {path} saw bob's record"
+            );
         }
     }
     // Own-data endpoints refuse the unauthenticated (auth/me answers null).
@@ -93,8 +180,18 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         }
     }
     // A cadre's own sheet list never contains someone else's sheet.
-    let (_, alice) = (0, cookies.iter().find(|c| c.0 == "alice").unwrap().1.clone());
-    let (_, mine) = ctx.post("/api/v1/record/my_sheets", json!({}), Some(&alice)).await;
-    assert!(mine.as_array().unwrap().iter().all(|s| s["cadre"] == "测试alice"));
+    let (_, alice) = (
+        0,
+        cookies.iter().find(|c| c.0 == "alice").unwrap().1.clone(),
+    );
+    let (_, mine) = ctx
+        .post("/api/v1/record/my_sheets", json!({}), Some(&alice))
+        .await;
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["cadre"] == "测试alice")
+    );
     ctx.finish().await;
 }

@@ -7,10 +7,15 @@ pub mod content;
 
 use app::domain::{Policy, SheetPeriod, SheetStatus};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, Set, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, Set, TransactionSession,
+    TransactionTrait,
+};
 
 use crate::audit::{self, AuditEvent};
-use crate::entities::{area, cadre, day_entry, department, sheet, sheet_event, supervision, village};
+use crate::entities::{
+    area, cadre, day_entry, department, sheet, sheet_event, supervision, village,
+};
 use content::{AREAS, DEPARTMENTS, DemoPlace, DemoRng};
 
 /// The password of every demo account.
@@ -27,7 +32,11 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
 
 /// The first day of the demo record (the seed document's start).
 pub fn start_date(today: NaiveDate) -> NaiveDate {
-    let y = if today.month() >= 4 { today.year() } else { today.year() - 1 };
+    let y = if today.month() >= 4 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
     NaiveDate::from_ymd_opt(y, 4, 1).unwrap_or(today)
 }
 
@@ -54,20 +63,69 @@ fn people(seed: u64) -> Vec<Person> {
     let mut out = Vec::with_capacity(92);
     let mut name = names.into_iter();
     let mut next = || name.next().unwrap_or_default();
-    out.push(Person { username: "shuji".into(), name: next(), title: "党委书记", dept: 0, area: None, roles: "cadre,principal,committee" });
-    out.push(Person { username: "zhenzhang".into(), name: next(), title: "镇长", dept: 0, area: None, roles: "cadre,principal" });
-    let lead_titles = ["纪委书记", "副书记", "副镇长", "副镇长", "副镇长", "组织委员", "宣传委员", "武装部长"];
+    out.push(Person {
+        username: "shuji".into(),
+        name: next(),
+        title: "党委书记",
+        dept: 0,
+        area: None,
+        roles: "cadre,principal,committee",
+    });
+    out.push(Person {
+        username: "zhenzhang".into(),
+        name: next(),
+        title: "镇长",
+        dept: 0,
+        area: None,
+        roles: "cadre,principal",
+    });
+    let lead_titles = [
+        "纪委书记",
+        "副书记",
+        "副镇长",
+        "副镇长",
+        "副镇长",
+        "组织委员",
+        "宣传委员",
+        "武装部长",
+    ];
     for (i, t) in lead_titles.iter().enumerate() {
-        let roles = if i == 0 { "cadre,supervisor,committee" } else { "cadre,supervisor" };
-        out.push(Person { username: format!("lead{}", i + 1), name: next(), title: t, dept: i % DEPARTMENTS.len().min(6), area: None, roles });
+        let roles = if i == 0 {
+            "cadre,supervisor,committee"
+        } else {
+            "cadre,supervisor"
+        };
+        out.push(Person {
+            username: format!("lead{}", i + 1),
+            name: next(),
+            title: t,
+            dept: i % DEPARTMENTS.len().min(6),
+            area: None,
+            roles,
+        });
     }
     for i in 0..3 {
-        out.push(Person { username: format!("office{}", i + 1), name: next(), title: if i == 0 { "党政办主任" } else { "党政办科员" }, dept: 0, area: None, roles: "cadre,office" });
+        out.push(Person {
+            username: format!("office{}", i + 1),
+            name: next(),
+            title: if i == 0 {
+                "党政办主任"
+            } else {
+                "党政办科员"
+            },
+            dept: 0,
+            area: None,
+            roles: "cadre,office",
+        });
     }
     let titles = ["科员", "科员", "科员", "办事员", "站长", "副主任", "主任"];
     for i in 0..79 {
         let area = Some(i % AREAS.len());
-        let roles = if i < AREAS.len() { "cadre,area_chief" } else { "cadre" };
+        let roles = if i < AREAS.len() {
+            "cadre,area_chief"
+        } else {
+            "cadre"
+        };
         out.push(Person {
             username: format!("cadre{:02}", i + 1),
             name: next(),
@@ -82,7 +140,12 @@ fn people(seed: u64) -> Vec<Person> {
 
 fn local(policy: &Policy, day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
     let t = NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
-    policy.tz().from_local_datetime(&day.and_time(t)).single().map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+    policy
+        .tz()
+        .from_local_datetime(&day.and_time(t))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 /// Fills an empty database with the demo township. Refuses a database that has people.
@@ -93,28 +156,53 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
     policy: &Policy,
 ) -> Result<DemoSummary, DbErr> {
     if cadre::Entity::find().count(db).await? > 0 {
-        return Err(DbErr::Custom("the database already has people in it; the demo needs an empty database".into()));
+        return Err(DbErr::Custom(
+            "the database already has people in it; the demo needs an empty database".into(),
+        ));
     }
     let today = policy.local_date(now);
     let tx = db.begin().await?;
     let mut dept_ids = Vec::new();
     for d in DEPARTMENTS {
-        dept_ids.push(department::ActiveModel { name: Set((*d).into()), ..Default::default() }.insert(&tx).await?.id);
+        dept_ids.push(
+            department::ActiveModel {
+                name: Set((*d).into()),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?
+            .id,
+        );
     }
     let mut area_ids = Vec::new();
     let mut villages: Vec<Vec<(i32, &str)>> = Vec::new();
     for (a, vs) in AREAS {
-        let aid = area::ActiveModel { name: Set((*a).into()), chief_id: Set(None), ..Default::default() }.insert(&tx).await?.id;
+        let aid = area::ActiveModel {
+            name: Set((*a).into()),
+            chief_id: Set(None),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?
+        .id;
         area_ids.push(aid);
         let mut list = Vec::new();
         for v in vs {
-            let vid = village::ActiveModel { name: Set((*v).into()), area_id: Set(aid), ..Default::default() }.insert(&tx).await?.id;
+            let vid = village::ActiveModel {
+                name: Set((*v).into()),
+                area_id: Set(aid),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?
+            .id;
             list.push((vid, *v));
         }
         villages.push(list);
     }
     // One hash for every demo account: hashing 92 times would only slow the first start.
-    let hash = crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let hash =
+        crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| DbErr::Custom(e.to_string()))?;
     let start = start_date(today);
     let created = local(policy, start - Duration::days(7), 9, 0);
     let persons = people(seed);
@@ -140,7 +228,11 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
     }
     // Area chiefs are cadre01..cadre06 (indexes 13..19).
     for (i, aid) in area_ids.iter().enumerate() {
-        let mut am: area::ActiveModel = area::Entity::find_by_id(*aid).one(&tx).await?.ok_or(DbErr::RecordNotFound("area".into()))?.into();
+        let mut am: area::ActiveModel = area::Entity::find_by_id(*aid)
+            .one(&tx)
+            .await?
+            .ok_or(DbErr::RecordNotFound("area".into()))?
+            .into();
         am.chief_id = Set(Some(ids[13 + i]));
         am.update(&tx).await?;
     }
@@ -154,26 +246,60 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
     let moved = 22; // cadre10
     let switch = NaiveDate::from_ymd_opt(start.year(), 8, 1).unwrap_or(start);
     for idx in 0..supervisor_of.len() {
-        let Some(sup) = supervisor_of[idx] else { continue };
+        let Some(sup) = supervisor_of[idx] else {
+            continue;
+        };
         let sup = &sup;
         if idx == moved {
-            supervision::ActiveModel { cadre_id: Set(ids[idx]), supervisor_id: Set(ids[*sup]), valid_from: Set(start), valid_to: Set(Some(switch)), ..Default::default() }.insert(&tx).await?;
+            supervision::ActiveModel {
+                cadre_id: Set(ids[idx]),
+                supervisor_id: Set(ids[*sup]),
+                valid_from: Set(start),
+                valid_to: Set(Some(switch)),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
             let other = if *sup == 9 { 2 } else { sup + 1 };
             supervisor_of[idx] = Some(other);
-            supervision::ActiveModel { cadre_id: Set(ids[idx]), supervisor_id: Set(ids[other]), valid_from: Set(switch), valid_to: Set(None), ..Default::default() }.insert(&tx).await?;
+            supervision::ActiveModel {
+                cadre_id: Set(ids[idx]),
+                supervisor_id: Set(ids[other]),
+                valid_from: Set(switch),
+                valid_to: Set(None),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
         } else {
-            supervision::ActiveModel { cadre_id: Set(ids[idx]), supervisor_id: Set(ids[*sup]), valid_from: Set(start), valid_to: Set(None), ..Default::default() }.insert(&tx).await?;
+            supervision::ActiveModel {
+                cadre_id: Set(ids[idx]),
+                supervisor_id: Set(ids[*sup]),
+                valid_from: Set(start),
+                valid_to: Set(None),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
         }
     }
 
     let current = SheetPeriod::containing(today);
-    let mut summary = DemoSummary { cadres: persons.len() as u64, ..Default::default() };
+    let mut summary = DemoSummary {
+        cadres: persons.len() as u64,
+        ..Default::default()
+    };
     let mut entries_batch: Vec<day_entry::ActiveModel> = Vec::new();
     let mut events_batch: Vec<sheet_event::ActiveModel> = Vec::new();
     let mut period = SheetPeriod::containing(start);
     while period <= current {
         for (idx, p) in persons.iter().enumerate() {
-            let mut rng = DemoRng::new(seed ^ (idx as u64).wrapping_mul(0x9E37_79B9) ^ ((period.year as u64) << 40) ^ ((period.month as u64) << 32) ^ (period.dekad.number() as u64) << 24);
+            let mut rng = DemoRng::new(
+                seed ^ (idx as u64).wrapping_mul(0x9E37_79B9)
+                    ^ ((period.year as u64) << 40)
+                    ^ ((period.month as u64) << 32)
+                    ^ (period.dekad.number() as u64) << 24,
+            );
             let is_current = period == current;
             let is_last = period == current.prev();
             let dept = DEPARTMENTS[p.dept];
@@ -196,17 +322,24 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
             let due = period.due(policy);
             let sup = supervisor_of[idx].map(|s| ids[s]);
             let roll = rng.below(100);
-            let (status, submitted_at, late) = if is_current {
-                (SheetStatus::Draft, None, false)
-            } else if is_last && now < due && roll < 45 {
-                (SheetStatus::Draft, None, false)
-            } else if roll < 2 && !is_last {
+            // Still open: the current dekad; some of the last one before its due time; and
+            // a few old sheets never handed in.
+            let open = is_current || (is_last && now < due && roll < 45) || (roll < 2 && !is_last);
+            let (status, submitted_at, late) = if open {
                 (SheetStatus::Draft, None, false)
             } else {
                 let late = roll >= 92;
-                let day = if late { period.last_day() + Duration::days(2 + (roll % 3) as i64) } else { period.last_day() + Duration::days((roll % 2) as i64) };
+                let day = if late {
+                    period.last_day() + Duration::days(2 + (roll % 3) as i64)
+                } else {
+                    period.last_day() + Duration::days((roll % 2) as i64)
+                };
                 let at = local(policy, day, 16 + (roll % 5) as u32, (roll * 7 % 60) as u32);
-                let at = if at > now { now - Duration::hours(1) } else { at };
+                let at = if at > now {
+                    now - Duration::hours(1)
+                } else {
+                    at
+                };
                 (SheetStatus::Submitted, Some(at), late && at > due)
             };
             let mut final_status = status;
@@ -219,7 +352,12 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
                     let r = rng.below(100);
                     let review_at = at + Duration::hours(20 + (r % 40) as i64);
                     if r < 4 && review_at < now {
-                        events.push(("returned", s, review_at, Some(content::return_reason(&mut rng))));
+                        events.push((
+                            "returned",
+                            s,
+                            review_at,
+                            Some(content::return_reason(&mut rng)),
+                        ));
                         let again = review_at + Duration::hours(6);
                         if is_last || again >= now {
                             final_status = SheetStatus::Returned;
@@ -303,22 +441,33 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
                 summary.entries += 1;
             }
             if entries_batch.len() >= 300 {
-                day_entry::Entity::insert_many(std::mem::take(&mut entries_batch)).exec(&tx).await?;
+                day_entry::Entity::insert_many(std::mem::take(&mut entries_batch))
+                    .exec(&tx)
+                    .await?;
             }
             if events_batch.len() >= 300 {
-                sheet_event::Entity::insert_many(std::mem::take(&mut events_batch)).exec(&tx).await?;
+                sheet_event::Entity::insert_many(std::mem::take(&mut events_batch))
+                    .exec(&tx)
+                    .await?;
             }
         }
         period = period.next();
     }
     if !entries_batch.is_empty() {
-        day_entry::Entity::insert_many(entries_batch).exec(&tx).await?;
+        day_entry::Entity::insert_many(entries_batch)
+            .exec(&tx)
+            .await?;
     }
     if !events_batch.is_empty() {
-        sheet_event::Entity::insert_many(events_batch).exec(&tx).await?;
+        sheet_event::Entity::insert_many(events_batch)
+            .exec(&tx)
+            .await?;
     }
     let mut ev = AuditEvent::new(None, "demo.seeded", "township", seed);
-    ev.after = Some(format!("cadres={} sheets={} entries={}", summary.cadres, summary.sheets, summary.entries));
+    ev.after = Some(format!(
+        "cadres={} sheets={} entries={}",
+        summary.cadres, summary.sheets, summary.entries
+    ));
     audit::append(&tx, now, ev).await?;
     tx.commit().await?;
     Ok(summary)

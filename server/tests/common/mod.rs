@@ -66,23 +66,46 @@ impl Ctx {
     pub async fn new() -> Ctx {
         let (db, pg_name) = match std::env::var("XN_TEST_PG").ok().filter(|s| !s.is_empty()) {
             Some(base) => {
-                let admin = server::db::connect(&format!("{}postgres", base.trim_end_matches('/').to_string() + "/")).await.unwrap();
+                let admin = server::db::connect(&format!(
+                    "{}postgres",
+                    base.trim_end_matches('/').to_string() + "/"
+                ))
+                .await
+                .unwrap();
                 let name = format!("xn_test_{}", uuid::Uuid::new_v4().simple());
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
                 drop(admin);
                 let url = format!("{}/{name}", base.trim_end_matches('/'));
-                (server::db::connect_and_migrate(&url).await.unwrap(), Some((base, name)))
+                (
+                    server::db::connect_and_migrate(&url).await.unwrap(),
+                    Some((base, name)),
+                )
             }
-            None => (server::db::connect_and_migrate("sqlite::memory:").await.unwrap(), None),
+            None => (
+                server::db::connect_and_migrate("sqlite::memory:")
+                    .await
+                    .unwrap(),
+                None,
+            ),
         };
         let now = Arc::new(AtomicI64::new(at(T0).timestamp_micros()));
         let clock_now = now.clone();
-        let clock: server::service::Clock =
-            Arc::new(move || DateTime::from_timestamp_micros(clock_now.load(Ordering::SeqCst)).unwrap());
+        let clock: server::service::Clock = Arc::new(move || {
+            DateTime::from_timestamp_micros(clock_now.load(Ordering::SeqCst)).unwrap()
+        });
         fixture(&db).await;
         let service = Arc::new(Service::new(db.clone(), Policy::default(), clock));
         let router = server::app_router(service.clone(), "target/site", false);
-        Ctx { db, router, service, now, pg_name }
+        Ctx {
+            db,
+            router,
+            service,
+            now,
+            pg_name,
+        }
     }
 
     /// Moves the pinned clock.
@@ -92,19 +115,35 @@ impl Ctx {
 
     /// Drops the PostgreSQL test database.
     pub async fn finish(self) {
-        let Ctx { db, router, service, pg_name, .. } = self;
+        let Ctx {
+            db,
+            router,
+            service,
+            pg_name,
+            ..
+        } = self;
         drop(router);
         drop(service);
         let _ = db.close().await;
         if let Some((base, name)) = pg_name {
-            let admin = server::db::connect(&format!("{}/postgres", base.trim_end_matches('/'))).await.unwrap();
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let admin = server::db::connect(&format!("{}/postgres", base.trim_end_matches('/')))
+                .await
+                .unwrap();
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
         }
     }
 
     /// Signs in and returns the session cookie (`xn_session=…`).
     pub async fn login(&self, user: &str) -> String {
-        let (status, _, cookie) = self.post_raw("/api/v1/auth/sign_in", json!({"username": user, "password": PASSWORD}), None).await;
+        let (status, _, cookie) = self
+            .post_raw(
+                "/api/v1/auth/sign_in",
+                json!({"username": user, "password": PASSWORD}),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "sign-in of {user}");
         cookie.expect("session cookie")
     }
@@ -115,8 +154,19 @@ impl Ctx {
         (s, v)
     }
 
-    pub async fn post_raw(&self, path: &str, body: Value, cookie: Option<&str>) -> (StatusCode, Value, Option<String>) {
-        self.send_bytes(path, "application/json", body.to_string().into_bytes(), cookie).await
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: Value,
+        cookie: Option<&str>,
+    ) -> (StatusCode, Value, Option<String>) {
+        self.send_bytes(
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+            cookie,
+        )
+        .await
     }
 
     pub async fn send_bytes(
@@ -133,7 +183,12 @@ impl Ctx {
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
-        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
         let cookie = res
             .headers()
@@ -148,26 +203,50 @@ impl Ctx {
     }
 
     /// GETs a page; returns status, headers and body text.
-    pub async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, http::HeaderMap, String) {
+    pub async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, http::HeaderMap, String) {
         let mut req = Request::get(path);
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
-        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
     }
 
     /// POSTs a URL-encoded form (the no-JavaScript path).
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> (StatusCode, http::HeaderMap) {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (StatusCode, http::HeaderMap) {
         let body = serde_urlencoded::to_string(form).unwrap();
-        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
-        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         (res.status(), res.headers().clone())
     }
 
@@ -183,11 +262,37 @@ impl Ctx {
 }
 
 async fn fixture(db: &DatabaseConnection) {
-    let d1 = department::ActiveModel { name: Set("党政办".into()), ..Default::default() }.insert(db).await.unwrap();
-    let d2 = department::ActiveModel { name: Set("农业农村办".into()), ..Default::default() }.insert(db).await.unwrap();
-    let a = area::ActiveModel { name: Set("东片".into()), chief_id: Set(None), ..Default::default() }.insert(db).await.unwrap();
+    let d1 = department::ActiveModel {
+        name: Set("党政办".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let d2 = department::ActiveModel {
+        name: Set("农业农村办".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let a = area::ActiveModel {
+        name: Set("东片".into()),
+        chief_id: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
     for v in ["河口村", "桥头村"] {
-        village::ActiveModel { name: Set(v.into()), area_id: Set(a.id), ..Default::default() }.insert(db).await.unwrap();
+        village::ActiveModel {
+            name: Set(v.into()),
+            area_id: Set(a.id),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
     }
     let hash = server::auth::hash_password(PASSWORD).unwrap();
     for (i, (u, roles)) in USERS.iter().enumerate() {
@@ -211,10 +316,21 @@ async fn fixture(db: &DatabaseConnection) {
         assert_eq!(c.id, i as i32 + 1);
     }
     let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-    for (cadre_id, sup) in [(ids::ALICE, ids::LEAD1), (ids::BOB, ids::LEAD2), (ids::CHIEF, ids::LEAD1), (ids::OFFICE, ids::LEAD2)] {
-        supervision::ActiveModel { cadre_id: Set(cadre_id), supervisor_id: Set(sup), valid_from: Set(from), valid_to: Set(None), ..Default::default() }
-            .insert(db)
-            .await
-            .unwrap();
+    for (cadre_id, sup) in [
+        (ids::ALICE, ids::LEAD1),
+        (ids::BOB, ids::LEAD2),
+        (ids::CHIEF, ids::LEAD1),
+        (ids::OFFICE, ids::LEAD2),
+    ] {
+        supervision::ActiveModel {
+            cadre_id: Set(cadre_id),
+            supervisor_id: Set(sup),
+            valid_from: Set(from),
+            valid_to: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
     }
 }
