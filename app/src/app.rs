@@ -1,7 +1,7 @@
 //! The page shell, router and shared layout pieces.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -51,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#b3261e"/>
-                <link rel="stylesheet" href="/pkg/xiaoneng.css"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options=options islands=true/>
                 <MetaTags/>

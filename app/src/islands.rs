@@ -405,9 +405,27 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
     };
     view! {
         <form class="card" on:submit=on_submit>
+            <label for="import-file">{t(lang, "admin.import_file")}</label>
+            <input id="import-file" type="file" accept=".csv,text/csv"
+                on:change=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    let file = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        .and_then(|i| i.files())
+                        .and_then(|f| f.get(0));
+                    if let Some(file) = file {
+                        spawn_local(async move {
+                            if let Ok(v) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                                text.set(v.as_string().unwrap_or_default());
+                            }
+                        });
+                    }
+                }/>
             <label for="import-csv">{t(lang, "admin.import_label")}</label>
             <textarea id="import-csv" rows="6" class="mono"
                 placeholder="username,name,title,department,roles,supervisor,password"
+                prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <Status lang error done/>
             <ul class="import-errors">
@@ -449,6 +467,75 @@ pub fn DepartmentForm(lang: Lang, id: Option<DepartmentId>, name: String) -> imp
                 {t(lang, if id.is_some() { "admin.rename" } else { "admin.add_department" })}
             </button>
             <Status lang error done/>
+        </form>
+    }
+}
+
+/// The office's form to change a cadre's supervising leader from a date; the old assignment
+/// ends that day and stays in the history.
+#[island]
+pub fn AssignSupervisorForm(
+    lang: Lang,
+    cadres: Vec<(CadreId, String)>,
+    supervisors: Vec<(CadreId, String)>,
+    today: NaiveDate,
+) -> impl IntoView {
+    let cadre = RwSignal::new(String::new());
+    let supervisor = RwSignal::new(String::new());
+    let from = RwSignal::new(today.to_string());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Ok(c), Ok(s)) = (
+            cadre.get_untracked().parse(),
+            supervisor.get_untracked().parse(),
+        ) else {
+            error.set(Some(AppError::invalid("supervisor", "empty")));
+            return;
+        };
+        let Ok(date) = from.get_untracked().parse::<NaiveDate>() else {
+            error.set(Some(AppError::invalid("from", "bad_period")));
+            return;
+        };
+        spawn_local(async move {
+            match api::assign_supervisor(CadreId(c), CadreId(s), date).await {
+                Ok(a) => {
+                    error.set(None);
+                    done.set(Some(crate::i18n::tf(
+                        lang,
+                        "admin.assigned",
+                        &[
+                            ("name", &a.name),
+                            ("leader", &a.supervisor.unwrap_or_default()),
+                        ],
+                    )));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let options = |list: Vec<(CadreId, String)>| {
+        list.into_iter()
+            .map(|(id, name)| view! { <option value=id.0.to_string()>{name}</option> })
+            .collect_view()
+    };
+    view! {
+        <form class="card grid-form" on:submit=on_submit>
+            <label for="assign-cadre">{t(lang, "field.name")}</label>
+            <select id="assign-cadre" on:change=move |ev| cadre.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {options(cadres)}
+            </select>
+            <label for="assign-leader">{t(lang, "field.supervisor")}</label>
+            <select id="assign-leader" on:change=move |ev| supervisor.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {options(supervisors)}
+            </select>
+            <label for="assign-from">{t(lang, "field.from")}</label>
+            <input id="assign-from" type="date" value=today.to_string() on:input=move |ev| from.set(event_target_value(&ev))/>
+            <Status lang error done/>
+            <button type="submit" class="primary">{t(lang, "admin.assign")}</button>
         </form>
     }
 }

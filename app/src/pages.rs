@@ -560,6 +560,17 @@ pub fn AdminPage() -> impl IntoView {
         let accounts = api::list_accounts().await?;
         let departments = api::list_departments().await?;
         let names: Vec<String> = departments.iter().map(|d| d.name.clone()).collect();
+        let active: Vec<&AccountView> = accounts.iter().filter(|a| a.active).collect();
+        let cadres: Vec<(CadreId, String)> = active
+            .iter()
+            .map(|a| (a.id, format!("{} ({})", a.name, a.username)))
+            .collect();
+        let leaders: Vec<(CadreId, String)> = active
+            .iter()
+            .filter(|a| a.roles.contains(&Role::Supervisor))
+            .map(|a| (a.id, a.name.clone()))
+            .collect();
+        let today = api::get_today(None).await.map(|t| t.today)?;
         Ok(view! {
             <h1>{tr("admin.title")}</h1>
             <details class="card">
@@ -570,6 +581,10 @@ pub fn AdminPage() -> impl IntoView {
                 <summary>{tr("admin.import")}</summary>
                 <p class="muted">{tr("admin.import_help")}</p>
                 <ImportForm lang=lang/>
+            </details>
+            <details class="card">
+                <summary>{tr("admin.supervision")}</summary>
+                <AssignSupervisorForm lang=lang cadres=cadres supervisors=leaders today=today/>
             </details>
             <details class="card">
                 <summary>{tr("admin.departments")}</summary>

@@ -21,6 +21,7 @@ use http_body_util::BodyExt;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -47,13 +48,23 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 }
 
 /// Leptos options for a site root (the directory holding `pkg/`).
+/// File names carry content hashes when cargo-leptos left `hash.txt` next to the binary.
 pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("xiaoneng")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hash_file_present())
         .build()
+}
+
+/// Whether `hash.txt` (written by `cargo leptos build` with `hash-files`) is beside the binary.
+pub fn hash_file_present() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("hash.txt")))
+        .is_some_and(|p| p.exists())
 }
 
 /// Builds the whole application router.
@@ -75,6 +86,12 @@ pub fn router(state: AppState) -> Router {
     let assets = ServeDir::new(&site_root)
         .precompressed_br()
         .precompressed_gzip();
+    // Hashed names never change content: cache them for a year. Without hashes, revalidate.
+    let pkg_cache = if state.leptos_options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=0, must-revalidate"
+    };
     let cache = |v: &'static str| {
         SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(v))
     };
@@ -93,7 +110,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
-                .layer(cache("public, max-age=0, must-revalidate"))
+                .layer(cache(pkg_cache))
                 .service(pkg),
         )
         .leptos_routes_with_context(&state, routes, page_ctx, {
@@ -108,6 +125,8 @@ pub fn router(state: AppState) -> Router {
         // leptos_routes also mounts each server function at its own path, so the error
         // mapping wraps the whole router and picks out API paths itself.
         .layer(middleware::from_fn(api_errors))
+        // Pages and JSON are compressed on the fly; static files are sent precompressed.
+        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Benchmarks (run after a release build, e.g. `make build`): first-load transfer of Today,
+# "save today's entry" at 300 requests/s for 30 s, and the inbox page rendered on the server.
+# The server runs on a fresh SQLite database with the demo township, clock at 2026-04-15.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+target="${CARGO_TARGET_DIR:-target}"
+cargo build --release -p loadgen --locked -q
+dir=$(mktemp -d)
+port=3200
+addr="127.0.0.1:$port"
+DATABASE_URL="sqlite://$dir/bench.db?mode=rwc" XN_LISTEN=$addr XN_SITE_ROOT=target/site \
+  XN_NOW="2026-04-15T02:00:00Z" RUST_LOG=warn "$target/release/xiaoneng" serve --demo > "$dir/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 60); do curl -fs "http://$addr/healthz" >/dev/null 2>&1 && break; sleep 1; done
+
+echo "== first load of Today (phone), bytes over the wire with Accept-Encoding: br"
+cookie=$(curl -s -o /dev/null -D - -H 'Content-Type: application/json' \
+  -d '{"username":"cadre07","password":"xiaoneng2026"}' "http://$addr/api/v1/auth/sign_in" \
+  | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^xn_session=/ {print $2}')
+html=$(curl -s -H "Cookie: $cookie" "http://$addr/")
+assets=$(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.\(css\|js\|wasm\)' | sort -u)
+total=0
+for path in / $assets; do
+  bytes=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' -H "Cookie: $cookie" "http://$addr$path")
+  printf '  %-22s %8d bytes\n' "$path" "$bytes"
+  total=$((total + bytes))
+done
+printf '  %-22s %8d bytes (%.1f KiB; budget 200 KiB)\n' total "$total" "$(echo "$total/1024" | bc -l)"
+wasm=$(ls -t target/site/pkg/xiaoneng*.wasm | head -1)
+raw=$(stat -c %s "$wasm")
+br=$(stat -c %s "$wasm.br")
+echo "  WASM raw $raw bytes, brotli $br bytes"
+
+echo "== save today's entry, 300 requests/s for 30 s (target p99 <= 25 ms)"
+"$target/release/loadgen" save "$addr" 300 30
+echo "== inbox page rendered on the server, lead1, 300 sequential requests (target p95 <= 50 ms)"
+"$target/release/loadgen" page "$addr" "/inbox?period=2026-04-1" lead1 300
