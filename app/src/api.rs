@@ -206,3 +206,31 @@ pub async fn import_cadres(csv: String) -> Result<ImportReport, AppError> {
     let (b, me) = authed().await?;
     b.import_cadres(&me, csv).await
 }
+
+/// Areas (片) with chiefs and villages. Signed-in users.
+#[server(prefix = "/api/v1", endpoint = "org/areas", input = Json)]
+pub async fn list_areas() -> Result<Vec<AreaView>, AppError> {
+    let (b, me) = authed().await?;
+    b.areas(&me).await
+}
+
+/// Creates an area. Office.
+#[server(prefix = "/api/v1", endpoint = "org/create_area", input = Json)]
+pub async fn create_area(name: String) -> Result<AreaView, AppError> {
+    let (b, me) = authed().await?;
+    b.create_area(&me, name).await
+}
+
+/// Adds a village to an area. Office.
+#[server(prefix = "/api/v1", endpoint = "org/create_village", input = Json)]
+pub async fn create_village(area: AreaId, name: String) -> Result<AreaView, AppError> {
+    let (b, me) = authed().await?;
+    b.create_village(&me, area, name).await
+}
+
+/// Names (or clears) an area's chief; the person gains the area-chief role. Office.
+#[server(prefix = "/api/v1", endpoint = "org/set_area_chief", input = Json)]
+pub async fn set_area_chief(area: AreaId, chief: Option<CadreId>) -> Result<AreaView, AppError> {
+    let (b, me) = authed().await?;
+    b.set_area_chief(&me, area, chief).await
+}

@@ -669,6 +669,17 @@ pub struct DepartmentView {
     pub name: String,
 }
 
+/// An area (片) with its chief and villages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct AreaView {
+    pub id: AreaId,
+    pub name: String,
+    pub chief_id: Option<CadreId>,
+    pub chief: Option<String>,
+    pub villages: Vec<VillageOption>,
+}
+
 /// An account as the general office sees it (never the password hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]

@@ -539,3 +539,70 @@ pub fn AssignSupervisorForm(
         </form>
     }
 }
+
+/// For an existing area: add a village and choose the chief. Without `area`: create an area.
+#[island]
+pub fn AreaForm(
+    lang: Lang,
+    area: Option<AreaId>,
+    chief: Option<CadreId>,
+    people: Vec<(CadreId, String)>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = name.get_untracked();
+        spawn_local(async move {
+            let res = match area {
+                Some(a) => api::create_village(a, n).await.map(|_| ()),
+                None => api::create_area(n).await.map(|_| ()),
+            };
+            match res {
+                Ok(()) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let on_chief = move |ev: leptos::ev::Event| {
+        let Some(a) = area else { return };
+        let chief = event_target_value(&ev).parse().ok().map(CadreId);
+        spawn_local(async move {
+            match api::set_area_chief(a, chief).await {
+                Ok(v) => {
+                    error.set(None);
+                    done.set(Some(v.chief.unwrap_or_default()));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let key = area.map(|a| a.0).unwrap_or(0);
+    let input_id = format!("area-new-{key}");
+    let chief_id = format!("area-chief-{key}");
+    view! {
+        {area.map(|_| view! {
+            <div class="inline-form">
+                <label for=chief_id.clone()>{t(lang, "field.area_chief")}</label>
+                <select id=chief_id.clone() on:change=on_chief>
+                    <option value="">"—"</option>
+                    {people.into_iter().map(|(id, n)| view! {
+                        <option value=id.0.to_string() selected=Some(id) == chief>{n}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        })}
+        <form class="inline-form" on:submit=on_submit>
+            <label class="sr-only" for=input_id.clone()>
+                {t(lang, if area.is_some() { "admin.new_village" } else { "admin.new_area" })}
+            </label>
+            <input id=input_id type="text" placeholder=t(lang, if area.is_some() { "admin.new_village" } else { "admin.new_area" })
+                on:input=move |ev| name.set(event_target_value(&ev))/>
+            <button type="submit" class="small">
+                {t(lang, if area.is_some() { "admin.add_village" } else { "admin.add_area" })}
+            </button>
+            <Status lang error done/>
+        </form>
+    }
+}

@@ -2,6 +2,9 @@
 //! and the UI. Built for the server with `ssr` and for the browser (WASM, islands) with
 //! `hydrate`; no database crate is ever a dependency of this crate.
 
+// Deeply nested view types (islands inside pages) need more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod domain;

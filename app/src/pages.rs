@@ -190,8 +190,11 @@ fn sheet_table(rows: Vec<SheetSummary>, with_person: bool) -> impl IntoView {
             <table class="list">
                 <thead>
                     <tr>
-                        {with_person.then(|| view! { <th>{tr("field.name")}</th><th>{tr("field.department")}</th> })}
-                        <th>{tr("field.period")}</th>
+                        {if with_person {
+                            view! { <th>{tr("field.name")}</th><th>{tr("field.department")}</th> }.into_any()
+                        } else {
+                            view! { <th>{tr("field.period")}</th> }.into_any()
+                        }}
                         <th>{tr("field.state")}</th>
                         <th>{tr("field.days")}</th>
                         <th>{tr("field.submitted_at")}</th>
@@ -207,11 +210,8 @@ fn sheet_table(rows: Vec<SheetSummary>, with_person: bool) -> impl IntoView {
                         let label = if with_person { s.cadre.clone() } else { period_label(s.period) };
                         view! {
                             <tr class:row-overdue=overdue>
-                                {with_person.then(|| view! {
-                                    <td>{link_or_text(&href, label.clone())}</td>
-                                    <td>{s.department.clone()}</td>
-                                })}
-                                <td>{if with_person { period_label(s.period).into_any() } else { link_or_text(&href, label).into_any() }}</td>
+                                <td>{link_or_text(&href, label)}</td>
+                                {with_person.then(|| view! { <td>{s.department.clone()}</td> })}
                                 <td><StateBadge state=s.state/></td>
                                 <td>{tf(lang, "sheet.written", &[("n", &s.days_written.to_string()), ("total", &s.days_total.to_string())])}</td>
                                 <td>{s.submitted_at.map(local_time).unwrap_or_else(|| "—".into())}</td>
@@ -565,14 +565,16 @@ pub fn AdminPage() -> impl IntoView {
             .iter()
             .map(|a| (a.id, format!("{} ({})", a.name, a.username)))
             .collect();
+        let leaders_and_cadres = cadres.clone();
         let leaders: Vec<(CadreId, String)> = active
             .iter()
             .filter(|a| a.roles.contains(&Role::Supervisor))
             .map(|a| (a.id, a.name.clone()))
             .collect();
         let today = api::get_today(None).await.map(|t| t.today)?;
-        Ok(view! {
-            <h1>{tr("admin.title")}</h1>
+        let areas = api::list_areas().await?;
+        // Each section is type-erased: one nested view type for the whole page is too deep.
+        let forms = view! {
             <details class="card">
                 <summary>{tr("admin.new_account")}</summary>
                 <CreateAccountForm lang=lang departments=names/>
@@ -582,9 +584,28 @@ pub fn AdminPage() -> impl IntoView {
                 <p class="muted">{tr("admin.import_help")}</p>
                 <ImportForm lang=lang/>
             </details>
+        }
+        .into_any();
+        let org = view! {
             <details class="card">
                 <summary>{tr("admin.supervision")}</summary>
                 <AssignSupervisorForm lang=lang cadres=cadres supervisors=leaders today=today/>
+            </details>
+            <details class="card">
+                <summary>{tr("admin.areas")}</summary>
+                <ul class="plain areas">
+                    {areas.into_iter().map(|a| {
+                        let chiefs = leaders_and_cadres.clone();
+                        view! {
+                            <li class="area">
+                                <strong>{a.name.clone()}</strong>
+                                <span class="muted">{format!(" · {}", a.villages.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join("、"))}</span>
+                                <AreaForm lang=lang area=Some(a.id) chief=a.chief_id people=chiefs/>
+                            </li>
+                        }
+                    }).collect_view()}
+                    <li><AreaForm lang=lang area=None chief=None people=Vec::new()/></li>
+                </ul>
             </details>
             <details class="card">
                 <summary>{tr("admin.departments")}</summary>
@@ -595,6 +616,9 @@ pub fn AdminPage() -> impl IntoView {
                     <li><DepartmentForm lang=lang id=None name=String::new()/></li>
                 </ul>
             </details>
+        }
+        .into_any();
+        let table = view! {
             <h2>{tf(lang, "admin.accounts", &[("n", &accounts.len().to_string())])}</h2>
             <div class="table-wrap">
                 <table class="list">
@@ -624,6 +648,13 @@ pub fn AdminPage() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+        }
+        .into_any();
+        Ok(view! {
+            <h1>{tr("admin.title")}</h1>
+            {forms}
+            {org}
+            {table}
         })
     })
 }

@@ -68,6 +68,20 @@ pub trait Backend: Send + Sync + 'static {
         name: String,
     ) -> Result<DepartmentView, AppError>;
     async fn import_cadres(&self, me: &Me, csv: String) -> Result<ImportReport, AppError>;
+    async fn areas(&self, me: &Me) -> Result<Vec<AreaView>, AppError>;
+    async fn create_area(&self, me: &Me, name: String) -> Result<AreaView, AppError>;
+    async fn create_village(
+        &self,
+        me: &Me,
+        area: AreaId,
+        name: String,
+    ) -> Result<AreaView, AppError>;
+    async fn set_area_chief(
+        &self,
+        me: &Me,
+        area: AreaId,
+        chief: Option<CadreId>,
+    ) -> Result<AreaView, AppError>;
 }
 
 /// The shared handle put into Leptos context by the server.

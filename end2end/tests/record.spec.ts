@@ -72,6 +72,9 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await expect(page.getByRole('heading', { name: '求真务实记录表' })).toBeVisible();
   await expect(page.getByText('3条转交民政办')).toBeVisible();
   await snap(page, '05-print');
+  await page.goto('/admin');
+  await expect(page.getByRole('heading', { name: '党政办管理' })).toBeVisible();
+  await snap(page, '07-admin');
 });
 
 test('English can be chosen and is remembered', async ({ page }) => {

@@ -141,6 +141,31 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
+            "org/areas",
+            "Areas with their chiefs and villages",
+            "signed in",
+            [],
+            Vec<AreaView>
+        ),
+        op!(
+            g,
+            "org/create_area",
+            "Create an area (片)",
+            "office",
+            [("name", String, true)],
+            AreaView
+        ),
+        op!(
+            g,
+            "org/create_village",
+            "Add a village to an area",
+            "office",
+            [("area", AreaId, true), ("name", String, true)],
+            AreaView
+        ),
+        op!(g, "org/set_area_chief", "Name or clear an area's chief", "office", [("area", AreaId, true), ("chief", Option<CadreId>, false)], AreaView),
+        op!(
+            g,
             "org/create_department",
             "Create a department",
             "office",

@@ -667,6 +667,37 @@ impl Service {
         Ok(c)
     }
 
+    async fn area_view<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        a: &area::Model,
+    ) -> Result<AreaView, AppError> {
+        let villages = village::Entity::find()
+            .filter(village::Column::AreaId.eq(a.id))
+            .order_by_asc(village::Column::Id)
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|v| VillageOption {
+                id: VillageId(v.id),
+                name: v.name,
+                area: a.name.clone(),
+            })
+            .collect();
+        let chief = match a.chief_id {
+            Some(id) => Some(self.cadre(db, id).await?.name),
+            None => None,
+        };
+        Ok(AreaView {
+            id: AreaId(a.id),
+            name: a.name.clone(),
+            chief_id: a.chief_id.map(CadreId),
+            chief,
+            villages,
+        })
+    }
+
     fn hash(password: &str) -> Result<String, AppError> {
         auth::hash_password(password).map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
@@ -1611,6 +1642,141 @@ impl app::ports::Backend for Service {
             id: DepartmentId(d.id),
             name: d.name,
         })
+    }
+
+    async fn areas(&self, _me: &Me) -> Result<Vec<AreaView>, AppError> {
+        let areas = area::Entity::find()
+            .order_by_asc(area::Column::Id)
+            .all(&self.db)
+            .await
+            .ie()?;
+        let mut out = Vec::new();
+        for a in &areas {
+            out.push(self.area_view(&self.db, a).await?);
+        }
+        Ok(out)
+    }
+
+    async fn create_area(&self, me: &Me, name: String) -> Result<AreaView, AppError> {
+        Self::require(me, Role::Office)?;
+        let name =
+            clean_text("area", &name, 40)?.ok_or_else(|| AppError::invalid("area", "empty"))?;
+        let _guard = self.write.lock().await;
+        let tx = self.db.begin().await.ie()?;
+        if area::Entity::find()
+            .filter(area::Column::Name.eq(name.as_str()))
+            .one(&tx)
+            .await
+            .ie()?
+            .is_some()
+        {
+            return Err(AppError::conflict("area_exists"));
+        }
+        let a = area::ActiveModel {
+            name: Set(name),
+            chief_id: Set(None),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .ie()?;
+        let mut ev = AuditEvent::new(Some(me.id.0), "org.area_created", "area", a.id);
+        ev.after = Some(audit::digest_of(&a.name));
+        audit::append(&tx, self.now(), ev).await.ie()?;
+        let view = self.area_view(&tx, &a).await?;
+        tx.commit().await.ie()?;
+        Ok(view)
+    }
+
+    async fn create_village(
+        &self,
+        me: &Me,
+        area_id: AreaId,
+        name: String,
+    ) -> Result<AreaView, AppError> {
+        Self::require(me, Role::Office)?;
+        let name = clean_text("village_id", &name, 40)?
+            .ok_or_else(|| AppError::invalid("village_id", "empty"))?;
+        let _guard = self.write.lock().await;
+        let tx = self.db.begin().await.ie()?;
+        let a = area::Entity::find_by_id(area_id.0)
+            .one(&tx)
+            .await
+            .ie()?
+            .ok_or(AppError::NotFound {})?;
+        if village::Entity::find()
+            .filter(village::Column::Name.eq(name.as_str()))
+            .one(&tx)
+            .await
+            .ie()?
+            .is_some()
+        {
+            return Err(AppError::conflict("village_exists"));
+        }
+        let v = village::ActiveModel {
+            name: Set(name),
+            area_id: Set(a.id),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .ie()?;
+        let mut ev = AuditEvent::new(Some(me.id.0), "org.village_created", "village", v.id);
+        ev.after = Some(audit::digest_of(&(&v.name, v.area_id)));
+        audit::append(&tx, self.now(), ev).await.ie()?;
+        let view = self.area_view(&tx, &a).await?;
+        tx.commit().await.ie()?;
+        Ok(view)
+    }
+
+    async fn set_area_chief(
+        &self,
+        me: &Me,
+        area_id: AreaId,
+        chief: Option<CadreId>,
+    ) -> Result<AreaView, AppError> {
+        Self::require(me, Role::Office)?;
+        let _guard = self.write.lock().await;
+        let tx = self.db.begin().await.ie()?;
+        let a = area::Entity::find_by_id(area_id.0)
+            .one(&tx)
+            .await
+            .ie()?
+            .ok_or(AppError::NotFound {})?;
+        if let Some(c) = chief {
+            let person = self
+                .cadre(&tx, c.0)
+                .await
+                .map_err(|_| AppError::invalid("area_chief", "unknown_cadre"))?;
+            if !person.active {
+                return Err(AppError::invalid("area_chief", "unknown_cadre"));
+            }
+            let mut roles = roles_of(&person);
+            if !roles.contains(&Role::AreaChief) {
+                roles.push(Role::AreaChief);
+                roles.sort();
+                let before = audit::digest_of(&AccountState::from(&person));
+                let mut am: cadre::ActiveModel = person.into();
+                am.roles = Set(Role::join(&roles));
+                let person = am.update(&tx).await.ie()?;
+                let mut ev =
+                    AuditEvent::new(Some(me.id.0), "account.roles_changed", "cadre", person.id);
+                ev.before = Some(before);
+                ev.after = Some(audit::digest_of(&AccountState::from(&person)));
+                audit::append(&tx, self.now(), ev).await.ie()?;
+            }
+        }
+        let before = a.chief_id;
+        let mut am: area::ActiveModel = a.into();
+        am.chief_id = Set(chief.map(|c| c.0));
+        let a = am.update(&tx).await.ie()?;
+        let mut ev = AuditEvent::new(Some(me.id.0), "org.area_chief_set", "area", a.id);
+        ev.before = Some(audit::digest_of(&before));
+        ev.after = Some(audit::digest_of(&a.chief_id));
+        audit::append(&tx, self.now(), ev).await.ie()?;
+        let view = self.area_view(&tx, &a).await?;
+        tx.commit().await.ie()?;
+        Ok(view)
     }
 
     async fn import_cadres(&self, me: &Me, csv: String) -> Result<ImportReport, AppError> {

@@ -636,6 +636,55 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
         (StatusCode::OK, Some("应急管理办"))
     );
 
+    // Areas and villages.
+    let (s, a) = ctx
+        .post(
+            "/api/v1/org/create_area",
+            json!({"name": "西片"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let (s, a) = ctx
+        .post(
+            "/api/v1/org/create_village",
+            json!({"area": a["id"], "name": "柳林村"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(
+        (s, a["villages"][0]["name"].as_str()),
+        (StatusCode::OK, Some("柳林村"))
+    );
+    let (s, _) = ctx
+        .post(
+            "/api/v1/org/create_village",
+            json!({"area": a["id"], "name": "柳林村"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, a) = ctx
+        .post(
+            "/api/v1/org/set_area_chief",
+            json!({"area": a["id"], "chief": ids::BOB}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!((s, a["chief"].as_str()), (StatusCode::OK, Some("测试bob")));
+    let bob = ctx.login("bob").await;
+    let (_, me) = ctx.post("/api/v1/auth/me", json!({}), Some(&bob)).await;
+    assert!(
+        me["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "area_chief"),
+        "{me}"
+    );
+    let (_, areas) = ctx.post("/api/v1/org/areas", json!({}), Some(&bob)).await;
+    assert_eq!(areas.as_array().unwrap().len(), 2);
+
     // Supervision history: alice moves from lead1 to lead2 on 1 May; April stays lead1's.
     let (s, a) = ctx
         .post(

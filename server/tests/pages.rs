@@ -195,3 +195,19 @@ async fn the_demo_township_has_the_promised_shape() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_admin_page_lists_accounts_areas_and_departments_for_the_office_only() {
+    let ctx = Ctx::new().await;
+    let office = ctx.login("office").await;
+    let (s, _, html) = ctx.get("/admin", Some(&office)).await;
+    assert_eq!(s, StatusCode::OK);
+    for needle in ["党政办管理", "测试alice", "东片", "河口村", "农业农村办", "分管关系"] {
+        assert!(html.contains(needle), "{needle} missing from the admin page");
+    }
+    let alice = ctx.login("alice").await;
+    let (s, _, html) = ctx.get("/admin", Some(&alice)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(!html.contains("测试bob"));
+    ctx.finish().await;
+}

@@ -12,7 +12,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 /// Paths every signed-in person may call on their own data (no foreign record to ask for).
-const OWN_DATA: [&str; 8] = [
+const OWN_DATA: [&str; 9] = [
     "/api/v1/auth/sign_out",
     "/api/v1/auth/me",
     "/api/v1/auth/change_password",
@@ -21,6 +21,7 @@ const OWN_DATA: [&str; 8] = [
     "/api/v1/record/my_sheet",
     "/api/v1/org/departments",
     "/api/v1/org/villages",
+    "/api/v1/org/areas",
 ];
 
 #[tokio::test]
@@ -103,6 +104,21 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         (
             "/api/v1/accounts/import",
             json!({"csv": "username,name,title,department,roles,supervisor,password\n"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/org/create_area",
+            json!({"name": "新片"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/org/create_village",
+            json!({"area": 1, "name": "新村"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/org/set_area_chief",
+            json!({"area": 1, "chief": ids::CHIEF}),
             &["office"],
         ),
         (
