@@ -202,8 +202,18 @@ async fn the_admin_page_lists_accounts_areas_and_departments_for_the_office_only
     let office = ctx.login("office").await;
     let (s, _, html) = ctx.get("/admin", Some(&office)).await;
     assert_eq!(s, StatusCode::OK);
-    for needle in ["党政办管理", "测试alice", "东片", "河口村", "农业农村办", "分管关系"] {
-        assert!(html.contains(needle), "{needle} missing from the admin page");
+    for needle in [
+        "党政办管理",
+        "测试alice",
+        "东片",
+        "河口村",
+        "农业农村办",
+        "分管关系",
+    ] {
+        assert!(
+            html.contains(needle),
+            "{needle} missing from the admin page"
+        );
     }
     let alice = ctx.login("alice").await;
     let (s, _, html) = ctx.get("/admin", Some(&alice)).await;
