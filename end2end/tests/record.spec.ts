@@ -5,6 +5,10 @@ import { LoginPage, TodayPage, snap } from './pages';
 // clock at 2026-04-15 10:00 (Shanghai): cadre07 (supervised by lead2) writes, submits,
 // is returned, fixes and resubmits; the office finds the sheet and prints it.
 test('a dekad sheet from today to the archive', async ({ page }) => {
+  // Hydration or script errors in the browser fail the test.
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   const login = new LoginPage(page);
   const today = new TodayPage(page);
   const stamp = Date.now().toString().slice(-6);
@@ -75,6 +79,7 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await page.goto('/admin');
   await expect(page.getByRole('heading', { name: '党政办管理' })).toBeVisible();
   await snap(page, '07-admin');
+  expect(consoleErrors).toEqual([]);
 });
 
 test('English can be chosen and is remembered', async ({ page }) => {

@@ -748,7 +748,15 @@ impl app::ports::Backend for Service {
             audit::append(
                 &tx,
                 now,
-                AuditEvent::new(None, "auth.sign_in_failed", "username", username.trim()),
+                // Only a digest of what was typed: it may be a mistyped password.
+                AuditEvent {
+                    actor: None,
+                    action: "auth.sign_in_failed",
+                    entity: "username",
+                    entity_id: None,
+                    before: None,
+                    after: Some(audit::digest_of(&username.trim())),
+                },
             )
             .await
             .ie()?;
@@ -784,6 +792,13 @@ impl app::ports::Backend for Service {
             am.last_failed_at = Set(None);
             am.update(&tx).await.ie()?;
         }
+        // Expired sessions of this person are removed as a new one starts.
+        session::Entity::delete_many()
+            .filter(session::Column::CadreId.eq(c.id))
+            .filter(session::Column::ExpiresAt.lte(now))
+            .exec(&tx)
+            .await
+            .ie()?;
         let token = auth::new_token();
         session::ActiveModel {
             token_hash: Set(auth::token_hash(&token)),
