@@ -293,6 +293,9 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
                             {e.as_ref().map(|e| view! {
                                 <span class="place">{place_text(e)}</span>
                             })}
+                            {e.as_ref().filter(|e| written_later(e)).map(|e| view! {
+                                <span class="written-later">{tf(use_lang(), "sheet.written_later", &[("t", &local_time(e.written_at))])}</span>
+                            })}
                             {writable.then(|| view! {
                                 <a class="small" href=format!("/?day={}", d.day)>{tr(if e.is_some() { "sheet.edit_day" } else { "sheet.fill_day" })}</a>
                             })}
@@ -332,6 +335,11 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
             </section>
         })}
     }
+}
+
+/// Whether an entry was first written on a later day than the day it is about (补记).
+fn written_later(e: &DayEntryView) -> bool {
+    Policy::default().local_date(e.written_at) > e.day
 }
 
 fn place_text(e: &DayEntryView) -> String {

@@ -221,3 +221,30 @@ async fn the_admin_page_lists_accounts_areas_and_departments_for_the_office_only
     assert!(!html.contains("测试bob"));
     ctx.finish().await;
 }
+
+#[tokio::test]
+async fn a_sheet_marks_days_written_after_the_fact() {
+    let ctx = Ctx::new().await;
+    let alice = ctx.login("alice").await;
+    // Written on the 15th about the 12th: shown as 补记.
+    assert_eq!(
+        ctx.save(&alice, "2026-04-12", "补写的一天").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ctx.save(&alice, "2026-04-15", "当天写的").await.0,
+        StatusCode::OK
+    );
+    let (_, t) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
+    let id = t["sheet"]["id"].as_i64().unwrap();
+    let (s, _, html) = ctx.get(&format!("/sheets/{id}"), Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        html.matches("补记于").count(),
+        1,
+        "only the 12th was written later"
+    );
+    ctx.finish().await;
+}
