@@ -28,7 +28,7 @@ for path in / $assets; do
   printf '  %-22s %8d bytes\n' "$path" "$bytes"
   total=$((total + bytes))
 done
-printf '  %-22s %8d bytes (%.1f KiB; budget 200 KiB)\n' total "$total" "$(echo "$total/1024" | bc -l)"
+printf '  %-22s %8d bytes (%s KiB; budget 200 KiB)\n' total "$total" "$(awk -v t="$total" 'BEGIN { printf "%.1f", t / 1024 }')"
 wasm=$(ls -t target/site/pkg/xiaoneng*.wasm | head -1)
 raw=$(stat -c %s "$wasm")
 br=$(stat -c %s "$wasm.br")

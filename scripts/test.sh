@@ -57,14 +57,20 @@ done
 say "release build"
 scripts/build.sh
 e2e_db=$(mktemp -d)/e2e.db
+# A port nobody answers on, so the tests cannot talk to a stray server.
 port=3100
+while curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do port=$((port + 1)); done
 say "starting the server for end-to-end tests on port $port"
 DATABASE_URL="sqlite://$e2e_db?mode=rwc" XN_LISTEN="127.0.0.1:$port" XN_SITE_ROOT=target/site \
   XN_NOW="2026-04-15T02:00:00Z" RUST_LOG=warn \
   "${CARGO_TARGET_DIR:-target}/release/xiaoneng" serve --demo > /tmp/xiaoneng-e2e.log 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq 1 120); do
+  kill -0 $server_pid 2>/dev/null || { cat /tmp/xiaoneng-e2e.log; echo "the server exited"; exit 1; }
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 1
+done
 curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat /tmp/xiaoneng-e2e.log; exit 1; }
 say "Playwright (headless Chromium, 360 px phone, zh-CN)"
 (cd end2end && XN_E2E_URL="http://127.0.0.1:$port" npx playwright test)
