@@ -9,6 +9,8 @@ root=$PWD
 export PATH="$HOME/.cargo/bin:$root/tools/node_modules/.bin:$PATH"
 export CARGO_TERM_COLOR=never
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Test output is also kept here to print one closing count at the end.
+results=$(mktemp)
 
 # --- system packages -------------------------------------------------------------------
 missing=()
@@ -46,9 +48,9 @@ cargo clippy -p app --lib --no-default-features --features hydrate --target wasm
 
 # --- tests on SQLite, then PostgreSQL -------------------------------------------------------
 say "tests (SQLite)"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee -a "$results"
 say "tests (PostgreSQL)"
-XN_TEST_PG="$XN_TEST_PG_BASE" cargo test -p server -p migrations --locked -- --test-threads 4
+XN_TEST_PG="$XN_TEST_PG_BASE" cargo test -p server -p migrations --locked -- --test-threads 4 2>&1 | tee -a "$results"
 su postgres -c "psql -qtAc \"select datname from pg_database where datname like 'xn_test_%'\"" | while read -r db; do
   [ -n "$db" ] && su postgres -c "psql -qc 'DROP DATABASE IF EXISTS $db WITH (FORCE)'" >/dev/null
 done
@@ -73,8 +75,11 @@ for _ in $(seq 1 120); do
 done
 curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat /tmp/xiaoneng-e2e.log; exit 1; }
 say "Playwright (headless Chromium, 360 px phone, zh-CN)"
-(cd end2end && XN_E2E_URL="http://127.0.0.1:$port" npx playwright test)
+(cd end2end && XN_E2E_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee -a "$results"
 kill $server_pid 2>/dev/null || true
 wait $server_pid 2>/dev/null || true
 trap - EXIT
+cargo_passed=$(grep -o 'test result: ok\. [0-9]* passed' "$results" | awk '{s += $4} END {print s + 0}')
+e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')
 say "all tests passed"
+echo "$((cargo_passed + e2e_passed)) passed, 0 failed"
