@@ -137,6 +137,11 @@ fn roles_of(c: &cadre::Model) -> Vec<Role> {
     Role::parse_list(&c.roles).unwrap_or_else(|_| vec![Role::Cadre])
 }
 
+/// A required short name (department, area, village): trimmed, not empty, at most 40 chars.
+fn required_name(field: &str, name: &str) -> Result<String, AppError> {
+    clean_text(field, name, 40)?.ok_or_else(|| AppError::invalid(field, "empty"))
+}
+
 /// Trims an optional free text and bounds its length.
 fn clean_text(field: &str, text: &str, max: usize) -> Result<Option<String>, AppError> {
     let t = text.trim();
@@ -1589,8 +1594,7 @@ impl app::ports::Backend for Service {
 
     async fn create_department(&self, me: &Me, name: String) -> Result<DepartmentView, AppError> {
         Self::require(me, Role::Office)?;
-        let name = clean_text("department", &name, 40)?
-            .ok_or_else(|| AppError::invalid("department", "empty"))?;
+        let name = required_name("department", &name)?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         if department::Entity::find()
@@ -1626,8 +1630,7 @@ impl app::ports::Backend for Service {
         name: String,
     ) -> Result<DepartmentView, AppError> {
         Self::require(me, Role::Office)?;
-        let name = clean_text("department", &name, 40)?
-            .ok_or_else(|| AppError::invalid("department", "empty"))?;
+        let name = required_name("department", &name)?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         let d = department::Entity::find_by_id(id.0)
@@ -1674,8 +1677,7 @@ impl app::ports::Backend for Service {
 
     async fn create_area(&self, me: &Me, name: String) -> Result<AreaView, AppError> {
         Self::require(me, Role::Office)?;
-        let name =
-            clean_text("area", &name, 40)?.ok_or_else(|| AppError::invalid("area", "empty"))?;
+        let name = required_name("area", &name)?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         if area::Entity::find()
@@ -1710,8 +1712,7 @@ impl app::ports::Backend for Service {
         name: String,
     ) -> Result<AreaView, AppError> {
         Self::require(me, Role::Office)?;
-        let name = clean_text("village_id", &name, 40)?
-            .ok_or_else(|| AppError::invalid("village_id", "empty"))?;
+        let name = required_name("village_id", &name)?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         let a = area::Entity::find_by_id(area_id.0)
