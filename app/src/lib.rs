@@ -9,6 +9,8 @@ pub mod api;
 pub mod app;
 pub mod domain;
 pub mod error;
+pub mod eval;
+pub mod eval_api;
 pub mod i18n;
 pub mod islands;
 pub mod pages;

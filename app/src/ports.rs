@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 
 use crate::domain::*;
 use crate::error::AppError;
+use crate::eval::*;
 
 /// Everything the UI's server functions ask of the server. Every method that takes `me`
 /// authorises on the record it touches; callers only pass who is asking.
 #[async_trait::async_trait]
-pub trait Backend: Send + Sync + 'static {
+pub trait Backend: Evaluations + Send + Sync + 'static {
     /// The person behind a session token, if the session is valid.
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError>;
     /// Checks the password; returns the person and a new session token.
@@ -82,6 +83,62 @@ pub trait Backend: Send + Sync + 'static {
         area: AreaId,
         chief: Option<CadreId>,
     ) -> Result<AreaView, AppError>;
+}
+
+/// The three evaluations (三评). Same rules as [`Backend`]: every method authorises `me`
+/// against the record it touches.
+#[async_trait::async_trait]
+pub trait Evaluations: Send + Sync + 'static {
+    async fn policy_history(&self, me: &Me) -> Result<PolicyHistory, AppError>;
+    async fn update_policy(
+        &self,
+        me: &Me,
+        policy: EvalPolicy,
+        note: String,
+    ) -> Result<PolicyVersion, AppError>;
+    async fn opinion_sheet(&self, me: &Me, month: Option<String>)
+    -> Result<OpinionSheet, AppError>;
+    async fn save_opinion(
+        &self,
+        me: &Me,
+        month: String,
+        cadre: CadreId,
+        text: String,
+        rating: Option<u32>,
+    ) -> Result<OpinionView, AppError>;
+    async fn pick_board(&self, me: &Me, month: Option<String>) -> Result<PickBoard, AppError>;
+    async fn submit_pick(&self, me: &Me, input: MonthlyPickInput) -> Result<ResultView, AppError>;
+    async fn result(&self, me: &Me, id: ResultId) -> Result<ResultView, AppError>;
+    async fn pool(&self, me: &Me, quarter: Option<String>) -> Result<PoolView, AppError>;
+    async fn choose(
+        &self,
+        me: &Me,
+        quarter: String,
+        confirm: bool,
+        best: Vec<CadreId>,
+        worst: Vec<CadreId>,
+        note: Option<String>,
+    ) -> Result<PoolView, AppError>;
+    async fn withdraw_choice(&self, me: &Me, quarter: String) -> Result<PoolView, AppError>;
+    async fn publish(&self, me: &Me, quarter: String) -> Result<ResultView, AppError>;
+    async fn my_results(&self, me: &Me) -> Result<Vec<MyNaming>, AppError>;
+    async fn file_appeal(
+        &self,
+        me: &Me,
+        naming: NamingId,
+        ground: String,
+    ) -> Result<AppealView, AppError>;
+    async fn appeals(&self, me: &Me) -> Result<AppealList, AppError>;
+    async fn answer_appeal(
+        &self,
+        me: &Me,
+        id: AppealId,
+        outcome: AppealOutcome,
+        answer: String,
+        replacement: Option<CadreId>,
+    ) -> Result<AppealView, AppError>;
+    async fn calendar(&self, me: &Me, month: Option<String>) -> Result<CalendarView, AppError>;
+    async fn reminders(&self, me: &Me) -> Result<Vec<Reminder>, AppError>;
 }
 
 /// The shared handle put into Leptos context by the server.

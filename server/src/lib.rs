@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entities;
+pub mod eval;
 pub mod import;
 pub mod openapi;
 pub mod service;

@@ -4,6 +4,7 @@
 
 use app::domain::*;
 use app::error::AppError;
+use app::eval::*;
 use axum::Json;
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
@@ -232,6 +233,93 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             [("csv", String, true)],
             ImportReport
         ),
+        op!(
+            g,
+            "policy/current",
+            "The evaluation policy in force and its earlier versions",
+            "signed in",
+            [],
+            PolicyHistory
+        ),
+        op!(
+            g,
+            "policy/update",
+            "Add a new evaluation policy version",
+            "office",
+            [("policy", EvalPolicy, true), ("note", String, true)],
+            PolicyVersion
+        ),
+        op!(g, "eval/opinions", "An area chief's opinion screen for a month (default: last month)", "area chief", [("month", Option<String>, false)], OpinionSheet),
+        op!(g, "eval/save_opinion", "Write or revise an opinion on a cadre of one's area", "the chief of the cadre's area", [("month", String, true), ("cadre", CadreId, true), ("text", String, true), ("rating", Option<u32>, false)], OpinionView),
+        op!(g, "eval/pick_board", "The monthly pick screen (default: last month)", "supervising leader", [("month", Option<String>, false)], PickBoard),
+        op!(
+            g,
+            "eval/submit_pick",
+            "Submit the month's best and worst with reasons and citations (locked after)",
+            "supervising leader, own cadres",
+            [("input", MonthlyPickInput, true)],
+            ResultView
+        ),
+        op!(
+            g,
+            "eval/result",
+            "A monthly pick or quarterly result",
+            "its leader, principals, committee, office; a named cadre their own naming; everyone a published quarterly result",
+            [("id", ResultId, true)],
+            ResultView
+        ),
+        op!(g, "eval/pool", "The quarter's pool with reasons, citations and opinions", "deciders (policy: principals)", [("quarter", Option<String>, false)], PoolView),
+        op!(g, "eval/choose", "Record a preliminary or confirming quarterly choice", "deciders", [("quarter", String, true), ("confirm", bool, true), ("best", Vec<CadreId>, true), ("worst", Vec<CadreId>, true), ("note", Option<String>, false)], PoolView),
+        op!(
+            g,
+            "eval/withdraw",
+            "Withdraw one's own quarterly choice while undecided",
+            "deciders",
+            [("quarter", String, true)],
+            PoolView
+        ),
+        op!(
+            g,
+            "eval/publish",
+            "Publish the decided quarterly result",
+            "deciders",
+            [("quarter", String, true)],
+            ResultView
+        ),
+        op!(
+            g,
+            "eval/mine",
+            "One's own published namings and appeals",
+            "signed in",
+            [],
+            Vec<MyNaming>
+        ),
+        op!(g, "eval/calendar", "Every evaluation step of a month and its quarter with due dates and states", "signed in", [("month", Option<String>, false)], CalendarView),
+        op!(
+            g,
+            "eval/reminders",
+            "What is due from the caller",
+            "signed in",
+            [],
+            Vec<Reminder>
+        ),
+        op!(
+            g,
+            "appeal/file",
+            "Appeal a published naming of oneself within the window",
+            "the named cadre",
+            [("naming", NamingId, true), ("ground", String, true)],
+            AppealView
+        ),
+        op!(
+            g,
+            "appeal/list",
+            "Appeals (all for committee and principals, else one's own)",
+            "signed in",
+            [],
+            AppealList
+        ),
+        op!(g, "appeal/answer", "Answer an open appeal: uphold, overturn or change", "Party committee", [("id", AppealId, true), ("outcome", AppealOutcome, true), ("answer", String, true), ("replacement", Option<CadreId>, false)], AppealView),
     ]
 }
 

@@ -34,10 +34,10 @@ pub fn system_clock() -> Clock {
 pub struct Service {
     pub db: DatabaseConnection,
     pub policy: Policy,
-    clock: Clock,
+    pub(crate) clock: Clock,
     /// Serialises write transactions so concurrent writers queue here instead of piling up
     /// on SQLite's file lock.
-    write: Mutex<()>,
+    pub(crate) write: Mutex<()>,
 }
 
 /// Maps database errors to `Internal`, logging the cause on the server only.
@@ -121,7 +121,7 @@ impl<'a> From<&'a cadre::Model> for AccountState<'a> {
     }
 }
 
-fn period_of(s: &sheet::Model) -> SheetPeriod {
+pub(crate) fn period_of(s: &sheet::Model) -> SheetPeriod {
     SheetPeriod {
         year: s.year,
         month: s.month as u32,
@@ -129,21 +129,21 @@ fn period_of(s: &sheet::Model) -> SheetPeriod {
     }
 }
 
-fn status_of(s: &sheet::Model) -> SheetStatus {
+pub(crate) fn status_of(s: &sheet::Model) -> SheetStatus {
     SheetStatus::from_code(&s.status).unwrap_or(SheetStatus::Draft)
 }
 
-fn roles_of(c: &cadre::Model) -> Vec<Role> {
+pub(crate) fn roles_of(c: &cadre::Model) -> Vec<Role> {
     Role::parse_list(&c.roles).unwrap_or_else(|_| vec![Role::Cadre])
 }
 
 /// A required short name (department, area, village): trimmed, not empty, at most 40 chars.
-fn required_name(field: &str, name: &str) -> Result<String, AppError> {
+pub(crate) fn required_name(field: &str, name: &str) -> Result<String, AppError> {
     clean_text(field, name, 40)?.ok_or_else(|| AppError::invalid(field, "empty"))
 }
 
 /// Trims an optional free text and bounds its length.
-fn clean_text(field: &str, text: &str, max: usize) -> Result<Option<String>, AppError> {
+pub(crate) fn clean_text(field: &str, text: &str, max: usize) -> Result<Option<String>, AppError> {
     let t = text.trim();
     if t.chars().count() > max {
         return Err(AppError::invalid(field, "too_long"));
@@ -165,11 +165,11 @@ impl Service {
         (self.clock)()
     }
 
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         self.policy.local_date(self.now())
     }
 
-    async fn department_names<C: ConnectionTrait>(
+    pub(crate) async fn department_names<C: ConnectionTrait>(
         &self,
         db: &C,
     ) -> Result<HashMap<i32, String>, AppError> {
@@ -182,7 +182,11 @@ impl Service {
             .collect())
     }
 
-    async fn me_of<C: ConnectionTrait>(&self, db: &C, c: &cadre::Model) -> Result<Me, AppError> {
+    pub(crate) async fn me_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        c: &cadre::Model,
+    ) -> Result<Me, AppError> {
         let dept = department::Entity::find_by_id(c.department_id)
             .one(db)
             .await
@@ -198,7 +202,7 @@ impl Service {
 
     /// The supervising leader of `cadre_id` during `period` (the assignment covering its
     /// last day, or else the latest one overlapping it).
-    async fn supervisor_of<C: ConnectionTrait>(
+    pub(crate) async fn supervisor_of<C: ConnectionTrait>(
         &self,
         db: &C,
         cadre_id: i32,
@@ -220,7 +224,7 @@ impl Service {
     }
 
     /// Cadres whose supervising leader during `period` was `supervisor_id`.
-    async fn supervised_in<C: ConnectionTrait>(
+    pub(crate) async fn supervised_in<C: ConnectionTrait>(
         &self,
         db: &C,
         supervisor_id: i32,
@@ -251,7 +255,7 @@ impl Service {
 
     /// May `me` see this sheet? Its cadre, its supervising leader for the period, and the
     /// principals, committee and office.
-    async fn can_view<C: ConnectionTrait>(
+    pub(crate) async fn can_view<C: ConnectionTrait>(
         &self,
         db: &C,
         me: &Me,
@@ -264,7 +268,7 @@ impl Service {
             && self.supervisor_of(db, s.cadre_id, period_of(s)).await? == Some(me.id.0))
     }
 
-    async fn is_supervisor_of<C: ConnectionTrait>(
+    pub(crate) async fn is_supervisor_of<C: ConnectionTrait>(
         &self,
         db: &C,
         me: &Me,
@@ -274,7 +278,7 @@ impl Service {
             && self.supervisor_of(db, s.cadre_id, period_of(s)).await? == Some(me.id.0))
     }
 
-    async fn find_sheet<C: ConnectionTrait>(
+    pub(crate) async fn find_sheet<C: ConnectionTrait>(
         &self,
         db: &C,
         cadre_id: i32,
@@ -290,7 +294,7 @@ impl Service {
             .ie()
     }
 
-    async fn find_or_create_sheet<C: ConnectionTrait>(
+    pub(crate) async fn find_or_create_sheet<C: ConnectionTrait>(
         &self,
         db: &C,
         cadre_id: i32,
@@ -322,7 +326,7 @@ impl Service {
         Ok(s)
     }
 
-    async fn village_names<C: ConnectionTrait>(
+    pub(crate) async fn village_names<C: ConnectionTrait>(
         &self,
         db: &C,
     ) -> Result<HashMap<i32, String>, AppError> {
@@ -335,7 +339,10 @@ impl Service {
             .collect())
     }
 
-    fn entry_view(e: &day_entry::Model, villages: &HashMap<i32, String>) -> DayEntryView {
+    pub(crate) fn entry_view(
+        e: &day_entry::Model,
+        villages: &HashMap<i32, String>,
+    ) -> DayEntryView {
         DayEntryView {
             id: EntryId(e.id),
             day: e.day,
@@ -350,7 +357,7 @@ impl Service {
         }
     }
 
-    fn summary(
+    pub(crate) fn summary(
         &self,
         s: Option<&sheet::Model>,
         c: &cadre::Model,
@@ -376,7 +383,7 @@ impl Service {
         }
     }
 
-    async fn entry_counts<C: ConnectionTrait>(
+    pub(crate) async fn entry_counts<C: ConnectionTrait>(
         &self,
         db: &C,
         sheet_ids: &[i32],
@@ -395,7 +402,11 @@ impl Service {
         Ok(out)
     }
 
-    async fn cadre<C: ConnectionTrait>(&self, db: &C, id: i32) -> Result<cadre::Model, AppError> {
+    pub(crate) async fn cadre<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: i32,
+    ) -> Result<cadre::Model, AppError> {
         cadre::Entity::find_by_id(id)
             .one(db)
             .await
@@ -403,7 +414,7 @@ impl Service {
             .ok_or(AppError::NotFound {})
     }
 
-    async fn sheet_view<C: ConnectionTrait>(
+    pub(crate) async fn sheet_view<C: ConnectionTrait>(
         &self,
         db: &C,
         me: &Me,
@@ -497,7 +508,7 @@ impl Service {
     }
 
     /// Loads a sheet the caller may see, or `NotFound` (existence stays private).
-    async fn visible_sheet<C: ConnectionTrait>(
+    pub(crate) async fn visible_sheet<C: ConnectionTrait>(
         &self,
         db: &C,
         me: &Me,
@@ -514,7 +525,7 @@ impl Service {
         Ok(s)
     }
 
-    async fn add_event<C: ConnectionTrait>(
+    pub(crate) async fn add_event<C: ConnectionTrait>(
         &self,
         db: &C,
         sheet_id: i32,
@@ -538,7 +549,7 @@ impl Service {
         Ok(())
     }
 
-    fn require(me: &Me, role: Role) -> Result<(), AppError> {
+    pub(crate) fn require(me: &Me, role: Role) -> Result<(), AppError> {
         if me.has(role) {
             Ok(())
         } else {
@@ -546,7 +557,7 @@ impl Service {
         }
     }
 
-    async fn account_view<C: ConnectionTrait>(
+    pub(crate) async fn account_view<C: ConnectionTrait>(
         &self,
         db: &C,
         c: &cadre::Model,
@@ -672,7 +683,7 @@ impl Service {
         Ok(c)
     }
 
-    async fn area_view<C: ConnectionTrait>(
+    pub(crate) async fn area_view<C: ConnectionTrait>(
         &self,
         db: &C,
         a: &area::Model,
@@ -703,7 +714,7 @@ impl Service {
         })
     }
 
-    fn hash(password: &str) -> Result<String, AppError> {
+    pub(crate) fn hash(password: &str) -> Result<String, AppError> {
         auth::hash_password(password).map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
             AppError::Internal {}

@@ -12,7 +12,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 /// Paths every signed-in person may call on their own data (no foreign record to ask for).
-const OWN_DATA: [&str; 9] = [
+const OWN_DATA: [&str; 14] = [
     "/api/v1/auth/sign_out",
     "/api/v1/auth/me",
     "/api/v1/auth/change_password",
@@ -22,6 +22,11 @@ const OWN_DATA: [&str; 9] = [
     "/api/v1/org/departments",
     "/api/v1/org/villages",
     "/api/v1/org/areas",
+    "/api/v1/policy/current",
+    "/api/v1/eval/mine",
+    "/api/v1/eval/calendar",
+    "/api/v1/eval/reminders",
+    "/api/v1/appeal/list",
 ];
 
 #[tokio::test]
@@ -47,12 +52,45 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         .await;
     assert_eq!(s, StatusCode::OK);
 
+    // April's records, lead2's pick naming bob (reason holds the secret), bob's appeal.
+    let april = common::submitted_month(&ctx.db, 2026, 3).await;
+    ctx.set_now("2026-04-06T02:00:00Z");
+    let lead2 = ctx.login("lead2").await;
+    let (s, pick) = ctx
+        .post(
+            "/api/v1/eval/submit_pick",
+            json!({"input": {"month": "2026-03",
+                "best": [{"cadre": ids::BOB, "reason": "私密记录", "citations": [april[&ids::BOB][0]]}],
+                "worst": [{"cadre": ids::OFFICE, "reason": "私密记录", "citations": [april[&ids::OFFICE][0]]}]}}),
+            Some(&lead2),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{pick}");
+    let result_id = pick["id"].as_i64().unwrap();
+    let bob_naming = pick["names"][0]["id"].as_i64().unwrap();
+    let office_naming = pick["names"][1]["id"].as_i64().unwrap();
+    let office = ctx.login("office").await;
+    let (s, appeal) = ctx
+        .post(
+            "/api/v1/appeal/file",
+            json!({"naming": office_naming, "ground": "私密记录"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{appeal}");
+    let appeal_id = appeal["id"].as_i64().unwrap();
+    let (_, hist) = ctx
+        .post("/api/v1/policy/current", json!({}), Some(&office))
+        .await;
+    let mut policy = hist["current"]["policy"].clone();
+    policy["appeal_answer_days"] = json!(6);
+
     // (path, body, roles allowed to succeed on this record)
     let matrix: Vec<(&str, Value, &[&str])> = vec![
         (
             "/api/v1/record/sheet",
             json!({"id": bob_sheet}),
-            &["bob", "lead2", "office", "shuji", "jiwei"],
+            &["bob", "lead2", "office", "shuji", "jiwei", "zhenzhang"],
         ),
         ("/api/v1/record/submit", json!({"id": bob_sheet}), &[]),
         (
@@ -78,7 +116,7 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         (
             "/api/v1/archive/search",
             json!({"query": {}}),
-            &["office", "shuji", "jiwei"],
+            &["office", "shuji", "jiwei", "zhenzhang"],
         ),
         ("/api/v1/accounts/list", json!({}), &["office"]),
         (
@@ -129,6 +167,58 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         (
             "/api/v1/org/rename_department",
             json!({"id": 1, "name": "党政办"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/eval/result",
+            json!({"id": result_id}),
+            &["lead2", "office", "shuji", "jiwei", "zhenzhang", "bob"],
+        ),
+        (
+            "/api/v1/eval/submit_pick",
+            json!({"input": {"month": "2026-03", "best": [{"cadre": ids::BOB, "reason": "r", "citations": [april[&ids::BOB][0]]}], "worst": []}}),
+            &[],
+        ),
+        (
+            "/api/v1/eval/pick_board",
+            json!({"month": "2026-04"}),
+            &["lead1", "lead2"],
+        ),
+        (
+            "/api/v1/eval/opinions",
+            json!({"month": "2026-04"}),
+            &["chief"],
+        ),
+        (
+            "/api/v1/eval/save_opinion",
+            json!({"month": "2026-04", "cadre": ids::BOB, "text": "意见"}),
+            &["chief"],
+        ),
+        (
+            "/api/v1/eval/pool",
+            json!({"quarter": "2026-Q2"}),
+            &["shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/eval/choose",
+            json!({"quarter": "2026-Q2", "confirm": true, "best": [ids::BOB], "worst": [ids::OFFICE]}),
+            &[],
+        ),
+        ("/api/v1/eval/withdraw", json!({"quarter": "2026-Q2"}), &[]),
+        ("/api/v1/eval/publish", json!({"quarter": "2026-Q2"}), &[]),
+        (
+            "/api/v1/appeal/file",
+            json!({"naming": bob_naming, "ground": "不服"}),
+            &["bob"],
+        ),
+        (
+            "/api/v1/appeal/answer",
+            json!({"id": appeal_id, "outcome": "uphold", "answer": "维持"}),
+            &["shuji", "jiwei"],
+        ),
+        (
+            "/api/v1/policy/update",
+            json!({"policy": policy, "note": "改"}),
             &["office"],
         ),
         (
@@ -193,6 +283,21 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
             assert_eq!((s, v), (StatusCode::OK, Value::Null));
         } else {
             assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}: {v}");
+        }
+    }
+    // Appeals and namings of others never show in one's own lists.
+    for (user, cookie) in &cookies {
+        for path in [
+            "/api/v1/appeal/list",
+            "/api/v1/eval/mine",
+            "/api/v1/eval/reminders",
+        ] {
+            let (s, v) = ctx.post(path, json!({}), Some(cookie)).await;
+            assert_eq!(s, StatusCode::OK, "{user} {path}");
+            let entitled = ["office", "shuji", "jiwei", "zhenzhang", "bob"].contains(user);
+            if !entitled {
+                assert!(!v.to_string().contains("私密记录"), "{user} on {path}: {v}");
+            }
         }
     }
     // A cadre's own sheet list never contains someone else's sheet.

@@ -1,12 +1,19 @@
 //! sea-orm entities, one per table. They stay in the server; pages and the API see the plain
 //! types of `app::domain`, mapped in the service layer.
 
+pub mod appeal;
 pub mod area;
+pub mod area_opinion;
 pub mod audit_log;
 pub mod cadre;
 pub mod day_entry;
 pub mod department;
 pub mod entry_save;
+pub mod eval_naming;
+pub mod eval_result;
+pub mod eval_revision;
+pub mod policy_version;
+pub mod quarter_choice;
 pub mod session;
 pub mod sheet;
 pub mod sheet_event;

@@ -40,10 +40,13 @@ pub mod ids {
     pub const CHIEF: i32 = 7; // area chief, supervised by lead1
     pub const INSPECTOR: i32 = 8;
     pub const COMMITTEE: i32 = 9;
+    pub const ZHENZHANG: i32 = 10;
+    /// The fixture's one area; its chief is `CHIEF`, alice and bob work in it.
+    pub const AREA: i32 = 1;
 }
 
 /// The usernames, in id order.
-pub const USERS: [(&str, &str); 9] = [
+pub const USERS: [(&str, &str); 10] = [
     ("office", "cadre,office"),
     ("shuji", "cadre,principal,committee"),
     ("lead1", "cadre,supervisor"),
@@ -53,6 +56,7 @@ pub const USERS: [(&str, &str); 9] = [
     ("chief", "cadre,area_chief"),
     ("inspector", "inspector"),
     ("jiwei", "cadre,committee"),
+    ("zhenzhang", "cadre,principal"),
 ];
 
 /// 2026-04-15 10:00 in Shanghai: the middle dekad of April is open, the early one just ended.
@@ -261,6 +265,78 @@ impl Ctx {
     }
 }
 
+/// Inserts a submitted sheet for `cadre_id` and `period` with one entry per day written;
+/// returns the entry ids. Used to give evaluations a month of records without driving
+/// the clock through every dekad.
+pub async fn submitted_sheet(
+    db: &DatabaseConnection,
+    cadre_id: i32,
+    period: app::domain::SheetPeriod,
+    text: &str,
+) -> Vec<i32> {
+    use server::entities::{day_entry, sheet};
+    let submitted = period.due(&Policy::default()) - chrono::Duration::hours(30);
+    let s = sheet::ActiveModel {
+        cadre_id: Set(cadre_id),
+        year: Set(period.year),
+        month: Set(period.month as i32),
+        dekad: Set(period.dekad.number()),
+        status: Set("submitted".into()),
+        late: Set(false),
+        submitted_at: Set(Some(submitted)),
+        reviewed_at: Set(None),
+        reviewer_id: Set(None),
+        review_comment: Set(None),
+        created_at: Set(submitted),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for d in period.days().into_iter().take(3) {
+        let e = day_entry::ActiveModel {
+            sheet_id: Set(s.id),
+            day: Set(d),
+            work: Set(format!("{text} {d}")),
+            outcome: Set("完成".into()),
+            place: Set("office".into()),
+            village_id: Set(None),
+            place_note: Set(None),
+            written_at: Set(submitted),
+            updated_at: Set(submitted),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        out.push(e.id);
+    }
+    out
+}
+
+/// Every supervised fixture cadre's three submitted sheets of a month (`2026-04`);
+/// returns entry ids per cadre.
+pub async fn submitted_month(
+    db: &DatabaseConnection,
+    year: i32,
+    month: u32,
+) -> std::collections::HashMap<i32, Vec<i32>> {
+    let mut out = std::collections::HashMap::new();
+    for c in [ids::ALICE, ids::BOB, ids::CHIEF, ids::OFFICE] {
+        for dekad in [
+            app::domain::Dekad::Early,
+            app::domain::Dekad::Middle,
+            app::domain::Dekad::Late,
+        ] {
+            let p = app::domain::SheetPeriod { year, month, dekad };
+            let e = submitted_sheet(db, c, p, &format!("工作{c}")).await;
+            out.entry(c).or_insert_with(Vec::new).extend(e);
+        }
+    }
+    out
+}
+
 async fn fixture(db: &DatabaseConnection) {
     let d1 = department::ActiveModel {
         name: Set("党政办".into()),
@@ -301,7 +377,7 @@ async fn fixture(db: &DatabaseConnection) {
             name: Set(format!("测试{u}")),
             title: Set("科员".into()),
             department_id: Set(if i % 2 == 0 { d1.id } else { d2.id }),
-            area_id: Set(None),
+            area_id: Set(matches!(*u, "alice" | "bob").then_some(a.id)),
             roles: Set((*roles).into()),
             password_hash: Set(hash.clone()),
             active: Set(true),
@@ -315,6 +391,9 @@ async fn fixture(db: &DatabaseConnection) {
         .unwrap();
         assert_eq!(c.id, i as i32 + 1);
     }
+    let mut am: area::ActiveModel = a.into();
+    am.chief_id = Set(Some(ids::CHIEF));
+    am.update(db).await.unwrap();
     let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     for (cadre_id, sup) in [
         (ids::ALICE, ids::LEAD1),
