@@ -10,6 +10,7 @@ use leptos_router::{
 
 use crate::domain::{Me, Role};
 use crate::error::AppError;
+use crate::eval_pages::*;
 use crate::i18n::{Lang, t};
 use crate::pages::*;
 
@@ -85,6 +86,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/archive") view=ArchivePage ssr=SsrMode::Async/>
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval") view=EvalPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/opinions") view=OpinionsPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/pick") view=PickPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/quarter") view=QuarterPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/results/:id") view=ResultPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/mine") view=MyResultsPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/appeals") view=AppealsPage ssr=SsrMode::Async/>
+                <Route path=path!("/eval/policy") view=PolicyPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
@@ -98,6 +107,7 @@ pub fn Layout(me: Me, children: Children) -> impl IntoView {
     if me.has(Role::Supervisor) {
         links.push(("/inbox", "nav.inbox"));
     }
+    links.push(("/eval", "nav.eval"));
     if me.sees_all_sheets() {
         links.push(("/archive", "nav.archive"));
     }

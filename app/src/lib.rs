@@ -11,6 +11,8 @@ pub mod domain;
 pub mod error;
 pub mod eval;
 pub mod eval_api;
+pub mod eval_islands;
+pub mod eval_pages;
 pub mod i18n;
 pub mod islands;
 pub mod pages;

@@ -19,7 +19,7 @@ use crate::islands::*;
 
 /// Loads the signed-in person, then the page's data, and renders it inside the layout.
 /// Not signed in: redirect to the sign-in page. Errors: a message with the right status.
-fn signed_in_page<F, Fut, V>(load: F) -> impl IntoView
+pub(crate) fn signed_in_page<F, Fut, V>(load: F) -> impl IntoView
 where
     F: FnOnce(Me) -> Fut + Send + 'static,
     Fut: Future<Output = Result<V, AppError>> + Send + 'static,
@@ -42,7 +42,7 @@ where
     }
 }
 
-fn query(key: &str) -> Option<String> {
+pub(crate) fn query(key: &str) -> Option<String> {
     use_query_map()
         .get_untracked()
         .get(key)
@@ -100,6 +100,7 @@ pub fn TodayPage() -> impl IntoView {
     let flash = flash();
     signed_in_page(move |_me| async move {
         let v = api::get_today(day).await?;
+        let reminders = crate::eval_api::get_reminders().await.unwrap_or_default();
         let entry = v.entry.clone();
         // After a failed no-JavaScript save the typed text comes back in the query string.
         let retry = query("error").is_some().then(|| {
@@ -131,6 +132,7 @@ pub fn TodayPage() -> impl IntoView {
                 " · " <a href=sheet_href>{tr("today.open_sheet")}</a>
             </p>
             {flash}
+            {crate::eval_pages::reminders_view(reminders)}
             {if v.writable {
                 view! {
                     <TodayForm

@@ -67,6 +67,25 @@ pub(crate) struct Person {
     pub area_id: Option<i32>,
 }
 
+/// Every cadre's supervising leader during `month` from supervision rows: the assignment
+/// covering the month's last dekad (latest start first), as for sheets.
+pub(crate) fn supervisors_from(
+    mut rows: Vec<supervision::Model>,
+    month: Month,
+) -> HashMap<i32, i32> {
+    let period = month.periods()[2];
+    rows.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then(b.id.cmp(&a.id)));
+    let mut out = HashMap::new();
+    for r in rows {
+        let overlaps = r.valid_from <= period.last_day()
+            && r.valid_to.is_none_or(|to| to > period.first_day());
+        if overlaps && r.cadre_id != r.supervisor_id {
+            out.entry(r.cadre_id).or_insert(r.supervisor_id);
+        }
+    }
+    out
+}
+
 /// Whether a published naming's state may be seen by `now`.
 fn is_published(r: &eval_result::Model, now: DateTime<Utc>) -> bool {
     r.published_at.is_some_and(|p| p <= now)
@@ -144,19 +163,10 @@ impl Service {
         let period = month.periods()[2];
         let rows = supervision::Entity::find()
             .filter(supervision::Column::ValidFrom.lte(period.last_day()))
-            .order_by_desc(supervision::Column::ValidFrom)
-            .order_by_desc(supervision::Column::Id)
             .all(db)
             .await
             .ie()?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let overlaps = r.valid_to.is_none_or(|to| to > period.first_day());
-            if overlaps && r.cadre_id != r.supervisor_id {
-                out.entry(r.cadre_id).or_insert(r.supervisor_id);
-            }
-        }
-        Ok(out)
+        Ok(supervisors_from(rows, month))
     }
 
     /// The month at a glance for each of `ids`.

@@ -194,6 +194,57 @@ async fn the_demo_township_has_the_promised_shape() {
             .await
             .is_err()
     );
+    // Evaluations: April–October picked by all 8 leaders, Q2 and Q3 published, two appeals.
+    use server::entities::{appeal, area_opinion, eval_naming, eval_result};
+    let results = eval_result::Entity::find().all(&db).await.unwrap();
+    let monthly = results.iter().filter(|r| r.kind == "monthly").count();
+    let quarterly: Vec<_> = results.iter().filter(|r| r.kind == "quarterly").collect();
+    assert_eq!((monthly, quarterly.len()), (7 * 8, 2));
+    assert!(quarterly.iter().all(|r| r.published_at.is_some()));
+    assert!(area_opinion::Entity::find().count(&db).await.unwrap() > 7 * 70);
+    let appeals = appeal::Entity::find().all(&db).await.unwrap();
+    let mut states: Vec<&str> = appeals.iter().map(|a| a.status.as_str()).collect();
+    states.sort();
+    assert_eq!(states, ["open", "upheld"]);
+    // Every quarterly name comes from the quarter's monthly picks of the same kind.
+    let names = eval_naming::Entity::find().all(&db).await.unwrap();
+    for q in &quarterly {
+        let months = [(q.period - 1) * 3 + 1, (q.period - 1) * 3 + 2, q.period * 3];
+        for n in names.iter().filter(|n| n.result_id == q.id) {
+            assert!(names.iter().any(|m| m.cadre_id == n.cadre_id
+                && m.kind == n.kind
+                && results.iter().any(|r| r.id == m.result_id
+                    && r.kind == "monthly"
+                    && months.contains(&r.period))));
+        }
+    }
+    // Same seed, same picks.
+    let names2 = eval_naming::Entity::find().all(&db2).await.unwrap();
+    assert_eq!(
+        names
+            .iter()
+            .map(|n| (n.cadre_id, &n.kind))
+            .collect::<Vec<_>>(),
+        names2
+            .iter()
+            .map(|n| (n.cadre_id, &n.kind))
+            .collect::<Vec<_>>()
+    );
+    // At the end-to-end date (3 July) April and May are picked, June is still to do.
+    let db3 = server::db::connect_and_migrate("sqlite::memory:")
+        .await
+        .unwrap();
+    server::demo::seed(
+        &db3,
+        2026,
+        common::at("2026-07-03T02:00:00Z"),
+        &app::domain::Policy::default(),
+    )
+    .await
+    .unwrap();
+    let r3 = eval_result::Entity::find().all(&db3).await.unwrap();
+    assert_eq!(r3.len(), 16);
+    assert_eq!(appeal::Entity::find().count(&db3).await.unwrap(), 2);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! Chinese. Deterministic from a seed number and the date it is generated on.
 
 pub mod content;
+pub mod evals;
 
 use app::domain::{Policy, SheetPeriod, SheetStatus};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
@@ -24,9 +25,16 @@ pub const DEMO_PASSWORD: &str = "xiaoneng2026";
 /// The demo log-ins worth trying, with what each shows.
 pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("cadre07", "a cadre: Today, sheets"),
-    ("lead1", "a supervising leader: inbox, review, return"),
+    (
+        "lead1",
+        "a supervising leader: inbox, review, return, monthly pick",
+    ),
+    ("cadre01", "an area chief: opinions on the area's cadres"),
     ("office1", "the general office: archive, accounts, import"),
-    ("shuji", "the Party secretary (principal, committee)"),
+    (
+        "shuji",
+        "the Party secretary (principal, committee): quarterly pool, appeals",
+    ),
     ("zhenzhang", "the township head (principal)"),
 ];
 
@@ -46,6 +54,7 @@ pub struct DemoSummary {
     pub cadres: u64,
     pub sheets: u64,
     pub entries: u64,
+    pub evaluations: u64,
 }
 
 /// A person of the demo township before insertion.
@@ -463,10 +472,12 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
             .exec(&tx)
             .await?;
     }
+    summary.evaluations =
+        evals::seed(&tx, seed, now, policy, app::eval::Month::containing(start)).await?;
     let mut ev = AuditEvent::new(None, "demo.seeded", "township", seed);
     ev.after = Some(format!(
-        "cadres={} sheets={} entries={}",
-        summary.cadres, summary.sheets, summary.entries
+        "cadres={} sheets={} entries={} evaluations={}",
+        summary.cadres, summary.sheets, summary.entries, summary.evaluations
     ));
     audit::append(&tx, now, ev).await?;
     tx.commit().await?;
