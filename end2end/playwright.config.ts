@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 // The server is started by scripts/test.sh (release build, fresh SQLite database with the
 // demo township, clock pinned by XN_NOW) and reached at XN_E2E_URL.
 const baseURL = process.env.XN_E2E_URL ?? 'http://127.0.0.1:3100';
+// The evaluation flow runs against a second server whose clock stands at 2026-07-03.
+const evalURL = process.env.XN_E2E_EVAL_URL ?? 'http://127.0.0.1:3101';
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
@@ -34,7 +36,8 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL, launchOptions: chromium, screenshot: 'only-on-failure', trace: 'off' },
   projects: [
-    { name: 'phone-zh', use: { ...phone }, testIgnore: /nojs/ },
+    { name: 'phone-zh', use: { ...phone }, testIgnore: /nojs|eval/ },
+    { name: 'phone-zh-eval', use: { ...phone, baseURL: evalURL }, testMatch: /eval/ },
     { name: 'phone-zh-nojs', use: { ...phone, javaScriptEnabled: false }, testMatch: /nojs/ },
   ],
 });

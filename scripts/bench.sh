@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (run after a release build, e.g. `make build`): first-load transfer of Today,
-# "save today's entry" at 300 requests/s for 30 s, and the inbox page rendered on the server.
+# "save today's entry" at 300 requests/s for 30 s, the inbox page and the quarterly pool page
+# rendered on the server.
 # The server runs on a fresh SQLite database with the demo township, clock at 2026-04-15.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +39,13 @@ echo "== save today's entry, 300 requests/s for 30 s (target p99 <= 25 ms)"
 "$target/release/loadgen" save "$addr" 300 30
 echo "== inbox page rendered on the server, lead1, 300 sequential requests (target p95 <= 50 ms)"
 "$target/release/loadgen" page "$addr" "/inbox?period=2026-04-1" lead1 300
+
+echo "== quarterly pool page rendered on the server, shuji, 2026-Q3 before the decision (clock 2026-10-10), 300 sequential requests (target p95 <= 100 ms)"
+port2=3201
+addr2="127.0.0.1:$port2"
+DATABASE_URL="sqlite://$dir/bench-q.db?mode=rwc" XN_LISTEN=$addr2 XN_SITE_ROOT=target/site \
+  XN_NOW="2026-10-10T02:00:00Z" RUST_LOG=warn "$target/release/xiaoneng" serve --demo > "$dir/server-q.log" 2>&1 &
+pid2=$!
+trap 'kill $pid $pid2 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 120); do curl -fs "http://$addr2/healthz" >/dev/null 2>&1 && break; sleep 1; done
+"$target/release/loadgen" page "$addr2" "/eval/quarter?quarter=2026-Q3" shuji 300

@@ -58,26 +58,39 @@ done
 # --- release build and end-to-end tests -----------------------------------------------------
 say "release build"
 scripts/build.sh
-e2e_db=$(mktemp -d)/e2e.db
-# A port nobody answers on, so the tests cannot talk to a stray server.
-port=3100
-while curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do port=$((port + 1)); done
-say "starting the server for end-to-end tests on port $port"
-DATABASE_URL="sqlite://$e2e_db?mode=rwc" XN_LISTEN="127.0.0.1:$port" XN_SITE_ROOT=target/site \
-  XN_NOW="2026-04-15T02:00:00Z" RUST_LOG=warn \
-  "${CARGO_TARGET_DIR:-target}/release/xiaoneng" serve --demo > /tmp/xiaoneng-e2e.log 2>&1 &
-server_pid=$!
-trap 'kill $server_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  kill -0 $server_pid 2>/dev/null || { cat /tmp/xiaoneng-e2e.log; echo "the server exited"; exit 1; }
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat /tmp/xiaoneng-e2e.log; exit 1; }
+# Two servers on fresh demo databases: the record flow at 2026-04-15, the evaluation flow at
+# 2026-07-03 (after the second quarter). Each on a port nobody answers on.
+free_port() {
+  local port=$1
+  while curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+server_pids=()
+trap 'kill "${server_pids[@]}" 2>/dev/null || true' EXIT
+start_server() { # port clock log
+  local db
+  db=$(mktemp -d)/e2e.db
+  DATABASE_URL="sqlite://$db?mode=rwc" XN_LISTEN="127.0.0.1:$1" XN_SITE_ROOT=target/site \
+    XN_NOW="$2" RUST_LOG=warn \
+    "${CARGO_TARGET_DIR:-target}/release/xiaoneng" serve --demo > "$3" 2>&1 &
+  server_pids+=($!)
+  for _ in $(seq 1 120); do
+    kill -0 "${server_pids[-1]}" 2>/dev/null || { cat "$3"; echo "the server exited"; exit 1; }
+    curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  cat "$3"; echo "the server did not start"; exit 1
+}
+port=$(free_port 3100)
+say "starting the end-to-end servers (ports $port and $((port + 1)) or later)"
+start_server "$port" "2026-04-15T02:00:00Z" /tmp/xiaoneng-e2e.log
+eval_port=$(free_port $((port + 1)))
+start_server "$eval_port" "2026-07-03T02:00:00Z" /tmp/xiaoneng-e2e-eval.log
 say "Playwright (headless Chromium, 360 px phone, zh-CN)"
-(cd end2end && XN_E2E_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee -a "$results"
-kill $server_pid 2>/dev/null || true
-wait $server_pid 2>/dev/null || true
+(cd end2end && XN_E2E_URL="http://127.0.0.1:$port" XN_E2E_EVAL_URL="http://127.0.0.1:$eval_port" \
+  npx playwright test) 2>&1 | tee -a "$results"
+kill "${server_pids[@]}" 2>/dev/null || true
+wait "${server_pids[@]}" 2>/dev/null || true
 trap - EXIT
 cargo_passed=$(grep -o 'test result: ok\. [0-9]* passed' "$results" | awk '{s += $4} END {print s + 0}')
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')

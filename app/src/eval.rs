@@ -853,6 +853,9 @@ pub struct AppealView {
     pub answered_by: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
     pub replacement: Option<String>,
+    /// Who may be named instead (committee only, open appeals).
+    #[serde(default)]
+    pub candidates: Vec<(CadreId, String)>,
 }
 
 /// Appeals visible to the viewer.

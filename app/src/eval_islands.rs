@@ -321,6 +321,27 @@ pub fn QuarterForm(
     }
 }
 
+/// Withdraws one's own confirmed choice while the quarter is undecided.
+#[island]
+pub fn WithdrawButton(lang: Lang, quarter: String) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let click = move |_| {
+        let quarter = quarter.clone();
+        spawn_local(async move {
+            match api::withdraw_choice(quarter).await {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="actions">
+            <button type="button" class="warn" on:click=click>{t(lang, "eval.withdraw")}</button>
+            <Status lang error/>
+        </div>
+    }
+}
+
 /// Publishes the decided quarterly result.
 #[island]
 pub fn PublishButton(lang: Lang, quarter: String) -> impl IntoView {

@@ -107,23 +107,20 @@ fn opinions_view(ops: &[OpinionView]) -> impl IntoView + use<> {
 
 fn citations_view(cites: &[CitationView]) -> impl IntoView + use<> {
     let lang = use_lang();
-    (!cites.is_empty())
-        .then(|| {
-            view! {
-            <ul class="citations">
-                {cites.iter().map(|c| view! {
-                    <li>
-                        <a href=format!("/sheets/{}", c.sheet)>{crate::app::day_label(c.day)}</a>
-                        " " {c.work.clone()} <span class="muted">" → "{c.outcome.clone()}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
-        }
-        .into_any()
-        })
-        .unwrap_or_else(|| {
-            view! { <p class="muted small">{t(lang, "eval.no_citations")}</p> }.into_any()
-        })
+    if cites.is_empty() {
+        return view! { <p class="muted small">{t(lang, "eval.no_citations")}</p> }.into_any();
+    }
+    view! {
+        <ul class="citations">
+            {cites.iter().map(|c| view! {
+                <li>
+                    <a href=format!("/sheets/{}", c.sheet)>{crate::app::day_label(c.day)}</a>
+                    " " {c.work.clone()} <span class="muted">" → "{c.outcome.clone()}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 fn month_nav(base: &str, m: Month) -> impl IntoView + use<> {
@@ -171,7 +168,7 @@ pub fn EvalPage() -> impl IntoView {
                 {links.into_iter().map(|(h, k)| view! { <a class="button-link" href=h>{tr(k)}</a> }).collect_view()}
             </nav>
             {month_nav("/eval", m)}
-            <table class="table calendar">
+            <div class="table-wrap"><table class="list calendar">
                 <thead><tr>
                     <th>{tr("cal.step")}</th><th>{tr("cal.period")}</th><th>{tr("cal.due")}</th>
                     <th>{tr("field.state")}</th><th>{tr("cal.progress")}</th>
@@ -192,7 +189,7 @@ pub fn EvalPage() -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         })
     })
 }
@@ -563,18 +560,16 @@ pub fn AppealsPage() -> impl IntoView {
     let lang = use_lang();
     signed_in_page(move |_me| async move {
         let list = api::list_appeals().await?;
-        let mut open_views = Vec::new();
-        for a in &list.open {
-            let replacements = if list.can_answer {
-                replacement_options(a).await
-            } else {
-                Vec::new()
-            };
-            let form = list
-                .can_answer
-                .then(|| view! { <AnswerForm lang=lang id=a.id replacements=replacements/> });
-            open_views.push(view! { <section class="card">{appeal_line(lang, a)}{form}</section> });
-        }
+        let open_views = list
+            .open
+            .iter()
+            .map(|a| {
+                let form = list.can_answer.then(
+                    || view! { <AnswerForm lang=lang id=a.id replacements=a.candidates.clone()/> },
+                );
+                view! { <section class="card">{appeal_line(lang, a)}{form}</section> }
+            })
+            .collect_view();
         Ok(view! {
             <h1>{tr("eval.appeals_title")}</h1>
             <h2>{tf(lang, "eval.open_appeals", &[("n", &list.open.len().to_string())])}</h2>
@@ -584,43 +579,6 @@ pub fn AppealsPage() -> impl IntoView {
             {list.decided.iter().map(|a| view! { <section class="card">{appeal_line(lang, a)}</section> }).collect_view()}
         })
     })
-}
-
-/// Who may replace the appellant: people of the result not already named (the server
-/// checks the exact rule).
-async fn replacement_options(a: &AppealView) -> Vec<(CadreId, String)> {
-    let Ok(r) = api::get_result(a.result).await else {
-        return Vec::new();
-    };
-    let named: Vec<CadreId> = r
-        .names
-        .iter()
-        .filter(|n| n.removed_in.is_none())
-        .map(|n| n.cadre)
-        .collect();
-    match r.kind {
-        ResultKind::Quarterly => {
-            let Ok(q) = Quarter::parse_key(&r.period) else {
-                return Vec::new();
-            };
-            match api::get_pool(Some(q.key())).await {
-                Ok(pool) => {
-                    let group = if a.kind == PickKind::Best {
-                        pool.best
-                    } else {
-                        pool.worst
-                    };
-                    group
-                        .into_iter()
-                        .filter(|p| !named.contains(&p.cadre))
-                        .map(|p| (p.cadre, p.name))
-                        .collect()
-                }
-                Err(_) => Vec::new(),
-            }
-        }
-        ResultKind::Monthly => Vec::new(),
-    }
 }
 
 /// The evaluation policy: current settings, history; the office adds versions.
@@ -657,13 +615,13 @@ pub fn PolicyPage() -> impl IntoView {
         Ok(view! {
             <h1>{tr("policy.title")}</h1>
             <p class="muted">{tf(lang, "eval.policy_version", &[("v", &h.current.version.to_string())])}" · "{h.current.note.clone()}</p>
-            <table class="table policy">
+            <div class="table-wrap"><table class="list policy">
                 <tbody>
                     {rows.into_iter().map(|(k, v)| view! {
-                        <tr><th>{tr(&format!("policy.{k}"))}</th><td>{v}</td></tr>
+                        <tr><td>{tr(&format!("policy.{k}"))}</td><td>{v}</td></tr>
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             {me.has(Role::Office).then(|| view! {
                 <h2>{tr("policy.new_version")}</h2>
                 <PolicyForm lang=lang policy=p.clone()/>
@@ -671,8 +629,8 @@ pub fn PolicyPage() -> impl IntoView {
             <h2>{tr("policy.history")}</h2>
             <ol class="history">
                 {h.versions.into_iter().map(|v| view! {
-                    <li>{tf(lang, "eval.policy_version", &[("v", &v.version.to_string())])}" · "{local_time(v.created_at)}" · "
-                        {v.created_by.unwrap_or_default()}" · "{v.note}</li>
+                    <li>{tf(lang, "eval.policy_version", &[("v", &v.version.to_string())])}" · "{local_time(v.created_at)}
+                        {v.created_by.map(|b| format!(" · {b}"))}" · "{v.note}</li>
                 }).collect_view()}
             </ol>
         })

@@ -649,8 +649,7 @@ impl Service {
         let choices = self.live_choices(db, q).await?;
         let mine = choices
             .iter()
-            .filter(|c| c.principal_id == me.id.0)
-            .next_back()
+            .rfind(|c| c.principal_id == me.id.0)
             .map(|c| Self::choice_view(c, &people));
         let result_row = self.quarter_result(db, q).await?;
         let other_choices = if mine.is_some() || result_row.is_some() {
@@ -767,6 +766,7 @@ impl Service {
             answered_by: a.answered_by.map(name),
             answered_at: a.answered_at,
             replacement: a.replacement_id.map(name),
+            candidates: Vec::new(),
         }
     }
 
@@ -813,6 +813,47 @@ impl Service {
             .await
             .ie()?
             .map(|v| v.at.max(published)))
+    }
+
+    /// Who may replace an appellant: for a monthly pick the leader's cadres of that month,
+    /// for a quarterly result the quarter's pool of the same kind; nobody already named.
+    async fn replacement_pool<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        r: &eval_result::Model,
+        n: &eval_naming::Model,
+    ) -> Result<Vec<i32>, AppError> {
+        let named: HashSet<i32> = eval_naming::Entity::find()
+            .filter(eval_naming::Column::ResultId.eq(r.id))
+            .filter(eval_naming::Column::RemovedIn.is_null())
+            .all(db)
+            .await
+            .ie()?
+            .iter()
+            .map(|c| c.cadre_id)
+            .collect();
+        let mut allowed: Vec<i32> = if r.kind == MONTHLY {
+            let m = Month::new(r.year, r.period as u32)?;
+            self.supervisors_in_month(db, m)
+                .await?
+                .into_iter()
+                .filter(|(_, s)| Some(*s) == r.owner_id)
+                .map(|(c, _)| c)
+                .collect()
+        } else {
+            let q = Quarter::new(r.year, r.period as u32)?;
+            let results = self.monthly_results(db, &q.months()).await?;
+            self.pool_namings(db, &results)
+                .await?
+                .into_iter()
+                .filter(|p| p.kind == n.kind)
+                .map(|p| p.cadre_id)
+                .collect()
+        };
+        allowed.retain(|c| !named.contains(c));
+        allowed.sort();
+        allowed.dedup();
+        Ok(allowed)
     }
 
     async fn audit<C: ConnectionTrait>(
@@ -1069,7 +1110,7 @@ impl app::ports::Evaluations for Service {
                         })
                     })
                     .collect();
-                past.sort_by(|a, b| b.month.cmp(&a.month));
+                past.sort_by_key(|p| std::cmp::Reverse(p.month));
                 PickCandidate {
                     cadre: CadreId(*id),
                     name: p.name,
@@ -1642,11 +1683,34 @@ impl app::ports::Evaluations for Service {
             q = q.filter(appeal::Column::CadreId.eq(me.id.0));
         }
         let rows = q.all(&self.db).await.ie()?;
-        let views = self.appeal_views(&self.db, rows, &people).await?;
+        let mut views = self.appeal_views(&self.db, rows, &people).await?;
+        if me.has(Role::Committee) {
+            for v in views.iter_mut().filter(|v| v.status == AppealStatus::Open) {
+                let r = eval_result::Entity::find_by_id(v.result.0)
+                    .one(&self.db)
+                    .await
+                    .ie()?;
+                let n = eval_naming::Entity::find_by_id(v.naming.0)
+                    .one(&self.db)
+                    .await
+                    .ie()?;
+                if let (Some(r), Some(n)) = (r, n) {
+                    v.candidates = self
+                        .replacement_pool(&self.db, &r, &n)
+                        .await?
+                        .into_iter()
+                        .map(|c| {
+                            let name = people.get(&c).map(|p| p.name.clone()).unwrap_or_default();
+                            (CadreId(c), name)
+                        })
+                        .collect();
+                }
+            }
+        }
         let (open, mut decided): (Vec<_>, Vec<_>) = views
             .into_iter()
             .partition(|a| a.status == AppealStatus::Open);
-        decided.sort_by(|a, b| b.answered_at.cmp(&a.answered_at));
+        decided.sort_by_key(|a| std::cmp::Reverse(a.answered_at));
         Ok(AppealList {
             now: self.now(),
             open,
@@ -1704,31 +1768,10 @@ impl app::ports::Evaluations for Service {
             .all(&tx)
             .await
             .ie()?;
-        // Who may replace the appellant: for a monthly pick the leader's cadres of that
-        // month, for a quarterly result the pool of the same kind; nobody already named.
-        if let Some(rep) = replacement {
-            let named: HashSet<i32> = current.iter().map(|c| c.cadre_id).collect();
-            let allowed: HashSet<i32> = if r.kind == MONTHLY {
-                let m = Month::new(r.year, r.period as u32)?;
-                self.supervisors_in_month(&tx, m)
-                    .await?
-                    .into_iter()
-                    .filter(|(_, s)| Some(*s) == r.owner_id)
-                    .map(|(c, _)| c)
-                    .collect()
-            } else {
-                let q = Quarter::new(r.year, r.period as u32)?;
-                let results = self.monthly_results(&tx, &q.months()).await?;
-                self.pool_namings(&tx, &results)
-                    .await?
-                    .into_iter()
-                    .filter(|p| p.kind == n.kind)
-                    .map(|p| p.cadre_id)
-                    .collect()
-            };
-            if !allowed.contains(&rep.0) || named.contains(&rep.0) {
-                return Err(AppError::invalid("replacement", "not_in_pool"));
-            }
+        if let Some(rep) = replacement
+            && !self.replacement_pool(&tx, &r, &n).await?.contains(&rep.0)
+        {
+            return Err(AppError::invalid("replacement", "not_in_pool"));
         }
         let before = Self::result_state(&r, &current);
         let mut am: appeal::ActiveModel = a.clone().into();
@@ -2143,7 +2186,7 @@ impl app::ports::Evaluations for Service {
                 });
             }
         }
-        out.sort_by(|a, b| a.due.cmp(&b.due));
+        out.sort_by_key(|r| r.due);
         Ok(out)
     }
 }

@@ -366,8 +366,8 @@ pub async fn seed<C: ConnectionTrait>(
     let answerer = committee.first().copied().or(principals.first().copied());
     if let (Some(answerer), Some((r1, n1))) = (answerer, targets.first()) {
         let published = r1.published_at.unwrap_or(now);
-        let filed = at(published + Duration::days(1), now);
-        let answered = at(filed + Duration::days(3), now);
+        let filed = at(published + Duration::minutes(34 * 60 + 17), now);
+        let answered = at(filed + Duration::minutes(50 * 60 + 23), now);
         if filed > published && answered > filed {
             appeal::ActiveModel {
                 result_id: Set(r1.id),
@@ -394,7 +394,7 @@ pub async fn seed<C: ConnectionTrait>(
     if let Some((r2, n2)) = targets.get(1) {
         let published = r2.published_at.unwrap_or(now);
         let window = ep.appeal_window_closes(published, policy);
-        let filed = at(window - Duration::hours(3), now);
+        let filed = at(window - Duration::minutes(13 * 60 + 41), now);
         if filed > published {
             appeal::ActiveModel {
                 result_id: Set(r2.id),

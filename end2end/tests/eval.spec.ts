@@ -1,0 +1,150 @@
+import { test, expect, request as pwRequest, type APIRequestContext } from '@playwright/test';
+import { LoginPage, PASSWORD, snap } from './pages';
+
+// The three evaluations on a phone, in Chinese, against the demo township with the clock at
+// 2026-07-03 10:00 (Shanghai): April and May are picked already; June is not. An area chief
+// writes opinions, lead1 picks June with citations, the other leaders' June picks come in
+// through the API, both principals decide the second quarter, it is published, the
+// worst-named cadre appeals, the committee changes the result and it is re-published.
+
+async function signedIn(baseURL: string, username: string): Promise<APIRequestContext> {
+  const ctx = await pwRequest.newContext({ baseURL });
+  const r = await ctx.post('/api/v1/auth/sign_in', { data: { username, password: PASSWORD } });
+  expect(r.ok()).toBeTruthy();
+  return ctx;
+}
+
+test('opinions → monthly pick → quarterly decision → appeal → re-publication', async ({ page, baseURL }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const login = new LoginPage(page);
+
+  // 1. An area chief sees the reminder and writes two opinions for June.
+  await login.signIn('cadre01');
+  await expect(page.locator('.reminders')).toContainText('片长意见');
+  await page.locator('.reminders a').first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('片长意见');
+  await expect(page.locator('.period-nav strong')).toHaveText('2026年6月');
+  const people = page.locator('section.person');
+  for (const [i, text] of [[0, '六月驻村抗旱，入户走访到位'], [1, '下村次数偏少，需加强']] as const) {
+    const card = people.nth(i);
+    await card.getByLabel('意见').fill(text);
+    await card.getByLabel('评分').selectOption(i === 0 ? '5' : '2');
+    await card.getByRole('button', { name: '保存意见' }).click();
+    await expect(people.nth(i).locator('textarea')).toHaveValue(text);
+  }
+  await snap(page, '11-opinions');
+  await login.signOut();
+
+  // 2. lead1 picks June's best and worst, citing entries.
+  await login.signIn('lead1');
+  await page.goto('/eval/pick');
+  await expect(page.locator('.period-nav strong')).toHaveText('2026年6月');
+  const bestSel = page.locator('#best-0-cadre');
+  const options = await bestSel.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v));
+  expect(options.length).toBeGreaterThan(2);
+  await bestSel.selectOption(options[0]);
+  await page.locator('#best-0-reason').fill('六月记录完整，抗旱保苗成效明显');
+  await page.locator('.pick-best .cite input').first().check();
+  await page.locator('#worst-0-cadre').selectOption(options[1]);
+  await page.locator('#worst-0-reason').fill('六月多日未记，交办事项滞后');
+  await page.locator('.pick-worst .cite input').first().check();
+  if (await page.locator('#confirm-missing').count()) {
+    await page.locator('#confirm-missing').check();
+  }
+  await snap(page, '12-pick-form');
+  await page.getByRole('button', { name: '提交月评' }).click();
+  await expect(page.locator('section.result')).toContainText('六月记录完整');
+  await expect(page.locator('section.result .citations a').first()).toBeVisible();
+  await snap(page, '13-pick-locked');
+  await login.signOut();
+
+  // 3. The other leaders' June picks arrive through the API.
+  for (let n = 2; n <= 8; n++) {
+    const api = await signedIn(baseURL!, `lead${n}`);
+    const board = await (await api.post('/api/v1/eval/pick_board', { data: { month: '2026-06' } })).json();
+    const c = board.candidates.filter((x: any) => x.entries.length > 0);
+    const line = (x: any, reason: string) => ({ cadre: x.cadre, reason, citations: [x.entries[0].entry] });
+    const r = await api.post('/api/v1/eval/submit_pick', {
+      data: { input: { month: '2026-06', best: [line(c[0], '六月表现突出')], worst: [line(c[1], '六月工作滞后')], confirm_missing: true } },
+    });
+    expect(r.ok(), await r.text()).toBeTruthy();
+    await api.dispose();
+  }
+
+  // 4. The Party secretary chooses from the pool and confirms.
+  await login.signIn('shuji');
+  await expect(page.locator('.reminders')).toContainText('季评');
+  await page.goto('/eval/quarter');
+  await expect(page.locator('.period-nav strong')).toHaveText('2026年第2季度');
+  await expect(page.locator('.pool-pick').first()).toBeVisible();
+  await snap(page, '14-pool');
+  const ids = async (kind: string) =>
+    page.locator(`input[id^="q-${kind}-"]`).evaluateAll((es) => es.map((e) => e.id.split('-')[2]));
+  const want = async (idx: number) =>
+    Number((await page.locator('.quarter-form legend .count').nth(idx).innerText()).split('/')[1]);
+  const wantBest = await want(0);
+  const wantWorst = await want(1);
+  const best = (await ids('best')).slice(0, wantBest);
+  const worst = (await ids('worst')).filter((i) => !best.includes(i)).slice(0, wantWorst);
+  for (const i of best) await page.locator(`#q-best-${i}`).check();
+  for (const i of worst) await page.locator(`#q-worst-${i}`).check();
+  await page.getByRole('button', { name: '确认', exact: true }).click();
+  await expect(page.locator('p.ok', { hasText: '我的选择' })).toBeVisible();
+  await expect(page.getByRole('button', { name: '撤回我的选择' })).toBeVisible();
+  await login.signOut();
+
+  // 5. The township head confirms the same lists: decided; then publishes.
+  await login.signIn('zhenzhang');
+  await page.goto('/eval/quarter?quarter=2026-Q2');
+  for (const i of best) await page.locator(`#q-best-${i}`).check();
+  for (const i of worst) await page.locator(`#q-worst-${i}`).check();
+  await page.getByRole('button', { name: '确认', exact: true }).click();
+  await expect(page.locator('section.result')).toContainText('尚未发布');
+  await page.getByRole('button', { name: '发布结果' }).click();
+  await expect(page.locator('section.result')).toContainText('发布于');
+  await snap(page, '15-published');
+  const resultUrl = await page.locator('section.result h2 a').getAttribute('href');
+  await login.signOut();
+
+  // 6. The first worst-named cadre appeals.
+  const office = await signedIn(baseURL!, 'office1');
+  const accounts = await (await office.post('/api/v1/accounts/list', { data: {} })).json();
+  const worstOne = accounts.find((a: any) => String(a.id) === worst[0]);
+  await office.dispose();
+  await login.signIn(worstOne.username);
+  await expect(page.locator('.reminders')).toContainText('复评');
+  await page.goto('/eval/mine');
+  const naming = page.locator('section.my-naming', { hasText: '2026年第2季度' });
+  await naming.getByLabel('申请理由').fill('六月在村里抗旱二十天，记录表均有记载，请求复核');
+  await naming.getByRole('button', { name: '申请复评' }).click();
+  await expect(page.locator('section.my-naming', { hasText: '2026年第2季度' })).toContainText('待答复');
+  await snap(page, '16-appealed');
+  await login.signOut();
+
+  // 7. The committee (lead1, 纪委书记) changes the result; it is re-published.
+  await login.signIn('lead1');
+  await page.goto('/eval/appeals');
+  const card = page.locator('section.card', { hasText: worstOne.name }).filter({ hasText: '2026年第2季度' });
+  await card.getByLabel('复评结论').selectOption('change');
+  const rep = card.getByLabel('改定人选');
+  const repOptions = await rep.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v));
+  if (repOptions.length > 0) {
+    await rep.selectOption(repOptions[0]);
+  } else {
+    await card.getByLabel('复评结论').selectOption('overturn');
+  }
+  await card.getByLabel('答复').fill('经核查抗旱记录属实，改定原评定');
+  await snap(page, '17-answer');
+  await card.getByRole('button', { name: '提交答复' }).click();
+  await expect(page.getByText('经核查抗旱记录属实')).toBeVisible();
+  await page.goto(resultUrl!);
+  await expect(page.locator('section.result')).toContainText('第 2 版');
+  await expect(page.locator('li.withdrawn')).toContainText(worstOne.name);
+  await snap(page, '18-republished');
+  await page.goto('/eval?month=2026-06');
+  await expect(page.locator('table.calendar')).toContainText('季度再评');
+  await snap(page, '19-calendar');
+  expect(consoleErrors).toEqual([]);
+});
