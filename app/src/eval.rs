@@ -727,6 +727,8 @@ pub struct ResultView {
     /// Made after its deadline.
     pub late: bool,
     pub published_at: Option<DateTime<Utc>>,
+    /// Published by now (a monthly pick is published at its deadline).
+    pub published: bool,
     pub revision: i32,
     pub missing_confirmed: bool,
     pub missing_sheets: u32,

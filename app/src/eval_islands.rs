@@ -14,6 +14,59 @@ fn reload() {
     let _ = window().location().reload();
 }
 
+/// The values of a form as the browser has them now. Reading the form at submit time (not
+/// signals fed by input events) keeps what was typed before the page became interactive,
+/// which on a slow village connection is common.
+pub(crate) struct Fields(Option<web_sys::FormData>);
+
+impl Fields {
+    pub(crate) fn of_event(ev: &leptos::ev::SubmitEvent) -> Fields {
+        use wasm_bindgen::JsCast;
+        Fields(
+            ev.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+        )
+    }
+
+    pub(crate) fn of_id(id: &str) -> Fields {
+        use wasm_bindgen::JsCast;
+        Fields(
+            document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+        )
+    }
+
+    pub(crate) fn get(&self, name: &str) -> String {
+        self.0
+            .as_ref()
+            .and_then(|f| f.get(name).as_string())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .as_ref()
+            .map(|f| {
+                f.get_all(name)
+                    .iter()
+                    .filter_map(|v| v.as_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn ids<T>(&self, name: &str, f: fn(i32) -> T) -> Vec<T> {
+        self.all(name)
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .map(f)
+            .collect()
+    }
+}
+
 #[component]
 fn Status(lang: Lang, error: RwSignal<Option<AppError>>) -> impl IntoView {
     view! {
@@ -33,19 +86,18 @@ pub fn OpinionForm(
     rating: Option<u32>,
     rating_max: u32,
 ) -> impl IntoView {
-    let text_s = RwSignal::new(text.clone());
-    let rating_s = RwSignal::new(rating.map(|r| r.to_string()).unwrap_or_default());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     let id = format!("opinion-{cadre}");
     let rid = format!("rating-{cadre}");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let f = Fields::of_event(&ev);
+        let (text, rating) = (f.get("text"), f.get("rating").parse().ok());
         let month = month.clone();
         pending.set(true);
         spawn_local(async move {
-            let rating = rating_s.get_untracked().parse().ok();
-            match api::save_opinion(month, cadre, text_s.get_untracked(), rating).await {
+            match api::save_opinion(month, cadre, text, rating).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -55,10 +107,9 @@ pub fn OpinionForm(
     view! {
         <form class="opinion-form" on:submit=on_submit>
             <label for=id.clone()>{t(lang, "field.text")}</label>
-            <textarea id=id rows="2" maxlength="500" required
-                on:input=move |ev| text_s.set(event_target_value(&ev))>{text}</textarea>
+            <textarea id=id name="text" rows="2" maxlength="500" required>{text}</textarea>
             <label for=rid.clone()>{t(lang, "field.rating")}</label>
-            <select id=rid on:change=move |ev| rating_s.set(event_target_value(&ev))>
+            <select id=rid name="rating">
                 <option value="">{t(lang, "eval.no_rating")}</option>
                 {(1..=rating_max).map(|r| view! {
                     <option value=r.to_string() selected=Some(r) == rating>{r.to_string()}</option>
@@ -83,8 +134,6 @@ pub struct PickOption {
 #[derive(Clone, Copy)]
 struct Slot {
     cadre: RwSignal<String>,
-    reason: RwSignal<String>,
-    cites: RwSignal<Vec<EntryId>>,
 }
 
 fn slot_view(
@@ -96,22 +145,20 @@ fn slot_view(
 ) -> impl IntoView {
     let prefix = format!("{}-{n}", kind.code());
     let opts = options.clone();
+    let cite_name = format!("{prefix}-cite");
     view! {
         <fieldset class=format!("pick-slot pick-{}", kind.code())>
             <legend>{t(lang, &format!("eval.kind.{}", kind.code()))}</legend>
             <label for=format!("{prefix}-cadre")>{t(lang, "field.cadre")}</label>
-            <select id=format!("{prefix}-cadre") on:change=move |ev| {
-                slot.cadre.set(event_target_value(&ev));
-                slot.cites.set(Vec::new());
-            }>
+            <select id=format!("{prefix}-cadre") name=format!("{prefix}-cadre")
+                on:change=move |ev| slot.cadre.set(event_target_value(&ev))>
                 <option value="">"—"</option>
                 {options.iter().map(|o| view! {
                     <option value=o.cadre.0.to_string()>{o.name.clone()}</option>
                 }).collect_view()}
             </select>
             <label for=format!("{prefix}-reason")>{t(lang, "field.reason")}</label>
-            <textarea id=format!("{prefix}-reason") rows="2" maxlength="500"
-                on:input=move |ev| slot.reason.set(event_target_value(&ev))></textarea>
+            <textarea id=format!("{prefix}-reason") name=format!("{prefix}-reason") rows="2" maxlength="500"></textarea>
             <p class="label">{t(lang, "field.citations")}</p>
             <div class="cite-list">
                 {move || {
@@ -126,14 +173,7 @@ fn slot_view(
                     }
                     entries.into_iter().map(|(id, text)| view! {
                         <label class="cite">
-                            <input type="checkbox" value=id.0.to_string()
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    slot.cites.update(|c| {
-                                        c.retain(|x| *x != id);
-                                        if on { c.push(id); }
-                                    });
-                                }/>
+                            <input type="checkbox" name=cite_name.clone() value=id.0.to_string()/>
                             <span>{text}</span>
                         </label>
                     }).collect_view().into_any()
@@ -156,32 +196,31 @@ pub fn PickForm(
 ) -> impl IntoView {
     let mk = || Slot {
         cadre: RwSignal::new(String::new()),
-        reason: RwSignal::new(String::new()),
-        cites: RwSignal::new(Vec::new()),
     };
     let best: Vec<Slot> = (0..want_best).map(|_| mk()).collect();
     let worst: Vec<Slot> = (0..want_worst).map(|_| mk()).collect();
-    let confirm = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
-    let lines = |slots: &[Slot]| -> Vec<PickLine> {
-        slots
-            .iter()
-            .map(|s| PickLine {
-                cadre: CadreId(s.cadre.get_untracked().parse().unwrap_or(0)),
-                reason: s.reason.get_untracked(),
-                citations: s.cites.get_untracked(),
+    let lines = |f: &Fields, kind: PickKind, n: u32| -> Vec<PickLine> {
+        (0..n)
+            .map(|i| {
+                let prefix = format!("{}-{i}", kind.code());
+                PickLine {
+                    cadre: CadreId(f.get(&format!("{prefix}-cadre")).parse().unwrap_or(0)),
+                    reason: f.get(&format!("{prefix}-reason")),
+                    citations: f.ids(&format!("{prefix}-cite"), EntryId),
+                }
             })
             .collect()
     };
-    let (b2, w2) = (best.clone(), worst.clone());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let f = Fields::of_event(&ev);
         let input = MonthlyPickInput {
             month: month.clone(),
-            best: lines(&b2),
-            worst: lines(&w2),
-            confirm_missing: confirm.get_untracked(),
+            best: lines(&f, PickKind::Best, want_best),
+            worst: lines(&f, PickKind::Worst, want_worst),
+            confirm_missing: f.get("confirm_missing") == "1",
         };
         pending.set(true);
         spawn_local(async move {
@@ -208,7 +247,7 @@ pub fn PickForm(
             {slots}
             {(missing > 0).then(|| view! {
                 <label class="confirm">
-                    <input type="checkbox" id="confirm-missing" on:change=move |ev| confirm.set(event_target_checked(&ev))/>
+                    <input type="checkbox" id="confirm-missing" name="confirm_missing" value="1"/>
                     {crate::i18n::tf(lang, "eval.confirm_missing", &[("n", &missing.to_string())])}
                 </label>
             })}
@@ -233,26 +272,20 @@ pub fn QuarterForm(
     want_worst: u32,
     has_choice: bool,
 ) -> impl IntoView {
-    let chosen_best = RwSignal::new(Vec::<CadreId>::new());
-    let chosen_worst = RwSignal::new(Vec::<CadreId>::new());
-    let note = RwSignal::new(String::new());
+    let chosen_best = RwSignal::new(0usize);
+    let chosen_worst = RwSignal::new(0usize);
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     let q2 = quarter.clone();
     let send = move |confirm: bool| {
         let quarter = quarter.clone();
+        let f = Fields::of_id("quarter-form");
+        let best = f.ids("best", CadreId);
+        let worst = f.ids("worst", CadreId);
+        let note = Some(f.get("note")).filter(|n| !n.trim().is_empty());
         pending.set(true);
         spawn_local(async move {
-            let n = Some(note.get_untracked()).filter(|n| !n.trim().is_empty());
-            match api::choose(
-                quarter,
-                confirm,
-                chosen_best.get_untracked(),
-                chosen_worst.get_untracked(),
-                n,
-            )
-            .await
-            {
+            match api::choose(quarter, confirm, best, worst, note).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -269,42 +302,39 @@ pub fn QuarterForm(
             }
         });
     };
-    let boxes =
-        move |kind: PickKind, people: Vec<(CadreId, String)>, sig: RwSignal<Vec<CadreId>>| {
-            people
-                .into_iter()
-                .map(|(id, name)| {
-                    let html_id = format!("q-{}-{}", kind.code(), id.0);
-                    view! {
-                        <label class="chip" for=html_id.clone()>
-                            <input type="checkbox" id=html_id.clone() on:change=move |ev| {
+    let boxes = move |kind: PickKind, people: Vec<(CadreId, String)>, count: RwSignal<usize>| {
+        people
+            .into_iter()
+            .map(|(id, name)| {
+                let html_id = format!("q-{}-{}", kind.code(), id.0);
+                view! {
+                    <label class="chip" for=html_id.clone()>
+                        <input type="checkbox" id=html_id.clone() name=kind.code() value=id.0.to_string()
+                            on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                sig.update(|v| {
-                                    v.retain(|x| *x != id);
-                                    if on { v.push(id); }
-                                });
+                                count.update(|c| if on { *c += 1 } else { *c = c.saturating_sub(1) });
                             }/>
-                            {name}
-                        </label>
-                    }
-                })
-                .collect_view()
-        };
+                        {name}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
     view! {
-        <form class="card quarter-form" on:submit=|ev| ev.prevent_default()>
+        <form class="card quarter-form" id="quarter-form" on:submit=|ev| ev.prevent_default()>
             <h2>{t(lang, "eval.quarter_form")}</h2>
             <fieldset>
                 <legend>{crate::i18n::tf(lang, "eval.choose_best", &[("n", &want_best.to_string())])}
-                    " " <span class="count">{move || chosen_best.get().len()}"/"{want_best}</span></legend>
+                    " " <span class="count">{move || chosen_best.get()}"/"{want_best}</span></legend>
                 {boxes(PickKind::Best, best, chosen_best)}
             </fieldset>
             <fieldset>
                 <legend>{crate::i18n::tf(lang, "eval.choose_worst", &[("n", &want_worst.to_string())])}
-                    " " <span class="count">{move || chosen_worst.get().len()}"/"{want_worst}</span></legend>
+                    " " <span class="count">{move || chosen_worst.get()}"/"{want_worst}</span></legend>
                 {boxes(PickKind::Worst, worst, chosen_worst)}
             </fieldset>
             <label for="q-note">{t(lang, "field.note")}</label>
-            <textarea id="q-note" rows="2" maxlength="500" on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <textarea id="q-note" name="note" rows="2" maxlength="500"></textarea>
             <Status lang error/>
             <div class="actions">
                 <button type="button" disabled=move || pending.get() on:click=move |_| send2(false)>
@@ -366,15 +396,15 @@ pub fn PublishButton(lang: Lang, quarter: String) -> impl IntoView {
 /// A named cadre's appeal.
 #[island]
 pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
-    let ground = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     let id = format!("ground-{naming}");
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let ground = Fields::of_event(&ev).get("ground");
         pending.set(true);
         spawn_local(async move {
-            match api::file_appeal(naming, ground.get_untracked()).await {
+            match api::file_appeal(naming, ground).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -384,7 +414,7 @@ pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
     view! {
         <form class="appeal-form" on:submit=on_submit>
             <label for=id.clone()>{t(lang, "field.ground")}</label>
-            <textarea id=id rows="3" maxlength="500" on:input=move |ev| ground.set(event_target_value(&ev))></textarea>
+            <textarea id=id name="ground" rows="3" maxlength="500"></textarea>
             <Status lang error/>
             <button type="submit" class="primary" disabled=move || pending.get()>{t(lang, "eval.file_appeal")}</button>
         </form>
@@ -395,21 +425,24 @@ pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
 #[island]
 pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>) -> impl IntoView {
     let outcome = RwSignal::new(String::from("uphold"));
-    let answer = RwSignal::new(String::new());
-    let replacement = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let o = match outcome.get_untracked().as_str() {
+        let f = Fields::of_event(&ev);
+        let o = match f.get("outcome").as_str() {
             "overturn" => AppealOutcome::Overturn,
             "change" => AppealOutcome::Change,
             _ => AppealOutcome::Uphold,
         };
-        let rep = replacement.get_untracked().parse().ok().map(CadreId);
+        // A replacement only counts for a change (the field may still hold a value).
+        let rep = (o == AppealOutcome::Change)
+            .then(|| f.get("replacement").parse().ok().map(CadreId))
+            .flatten();
+        let answer = f.get("answer");
         pending.set(true);
         spawn_local(async move {
-            match api::answer_appeal(id, o, answer.get_untracked(), rep).await {
+            match api::answer_appeal(id, o, answer, rep).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -422,14 +455,14 @@ pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>
     view! {
         <form class="answer-form" on:submit=on_submit>
             <label for=oid.clone()>{t(lang, "field.outcome_decision")}</label>
-            <select id=oid on:change=move |ev| outcome.set(event_target_value(&ev))>
+            <select id=oid name="outcome" on:change=move |ev| outcome.set(event_target_value(&ev))>
                 {["uphold", "overturn", "change"].map(|o| view! {
                     <option value=o>{t(lang, &format!("appeal.outcome.{o}"))}</option>
                 }).collect_view()}
             </select>
             <div hidden=move || outcome.get() != "change">
                 <label for=rid.clone()>{t(lang, "field.replacement")}</label>
-                <select id=rid on:change=move |ev| replacement.set(event_target_value(&ev))>
+                <select id=rid name="replacement">
                     <option value="">"—"</option>
                     {replacements.into_iter().map(|(c, n)| view! {
                         <option value=c.0.to_string()>{n}</option>
@@ -437,7 +470,7 @@ pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>
                 </select>
             </div>
             <label for=aid.clone()>{t(lang, "field.answer")}</label>
-            <textarea id=aid rows="3" maxlength="500" on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
+            <textarea id=aid name="answer" rows="3" maxlength="500"></textarea>
             <Status lang error/>
             <button type="submit" class="primary" disabled=move || pending.get()>{t(lang, "eval.answer")}</button>
         </form>
@@ -447,8 +480,6 @@ pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>
 /// The office's policy form: every setting, a note, saved as a new version.
 #[island]
 pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
-    let p = RwSignal::new(policy.clone());
-    let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     type Setter = fn(&mut EvalPolicy, u32);
@@ -511,11 +542,24 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
             |p, v| p.appeal_working_days = v != 0,
         ),
     ];
+    let base = policy.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let f = Fields::of_event(&ev);
+        let mut p = base.clone();
+        for (name, _, set) in fields {
+            match f.get(name).trim().parse::<u32>() {
+                Ok(v) => set(&mut p, v),
+                Err(_) => {
+                    error.set(Some(AppError::invalid(name, "out_of_range")));
+                    return;
+                }
+            }
+        }
+        let note = f.get("note");
         pending.set(true);
         spawn_local(async move {
-            match api::update_policy(p.get_untracked(), note.get_untracked()).await {
+            match api::update_policy(p, note).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -524,20 +568,15 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
     };
     view! {
         <form class="card grid-form policy-form" on:submit=on_submit>
-            {fields.into_iter().map(|(name, get, set)| {
+            {fields.into_iter().map(|(name, get, _)| {
                 let id = format!("policy-{name}");
                 view! {
                     <label for=id.clone()>{t(lang, &format!("policy.{name}"))}</label>
-                    <input id=id type="number" min="0" value=get(&policy).to_string()
-                        on:input=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<u32>() {
-                                p.update(|p| set(p, v));
-                            }
-                        }/>
+                    <input id=id name=name type="number" min="0" value=get(&policy).to_string()/>
                 }
             }).collect_view()}
             <label for="policy-note">{t(lang, "field.note")}</label>
-            <input id="policy-note" type="text" maxlength="500" on:input=move |ev| note.set(event_target_value(&ev))/>
+            <input id="policy-note" name="note" type="text" maxlength="500"/>
             <Status lang error/>
             <button type="submit" class="primary" disabled=move || pending.get()>{t(lang, "policy.save")}</button>
         </form>

@@ -114,7 +114,7 @@ fn citations_view(cites: &[CitationView]) -> impl IntoView + use<> {
         <ul class="citations">
             {cites.iter().map(|c| view! {
                 <li>
-                    <a href=format!("/sheets/{}", c.sheet)>{crate::app::day_label(c.day)}</a>
+                    <a href=format!("/sheets/{}#d-{}", c.sheet, c.day)>{crate::app::day_label(c.day)}</a>
                     " " {c.work.clone()} <span class="muted">" → "{c.outcome.clone()}</span>
                 </li>
             }).collect_view()}
@@ -179,7 +179,7 @@ pub fn EvalPage() -> impl IntoView {
                             <div class="behind">{tr("cal.behind")}": "{s.behind.join("、")}</div>
                         });
                         view! {
-                            <tr class=format!("step-row step-{}", s.state.code())>
+                            <tr class=format!("row-step-{}", s.state.code())>
                                 <td data-label=tr("cal.step")>{tr(&format!("cal.{}", s.step))}{behind}</td>
                                 <td data-label=tr("cal.period")>{period_key_label(lang, &s.period)}</td>
                                 <td data-label=tr("cal.due")>{s.due.map(local_time).unwrap_or_else(|| "—".into())}</td>
@@ -329,7 +329,8 @@ pub fn result_card(r: ResultView) -> impl IntoView {
         ),
     };
     let published = match r.published_at {
-        Some(p) => tf(lang, "eval.published_at", &[("t", &local_time(p))]),
+        Some(p) if r.published => tf(lang, "eval.published_at", &[("t", &local_time(p))]),
+        Some(p) => tf(lang, "eval.to_be_published", &[("t", &local_time(p))]),
         None => tr("eval.unpublished"),
     };
     view! {
@@ -497,8 +498,25 @@ fn pool_section(lang: Lang, title: &str, people: Vec<PoolPerson>) -> impl IntoVi
     }
 }
 
-fn appeal_line(lang: Lang, a: &AppealView) -> impl IntoView + use<> {
+fn appeal_line(
+    lang: Lang,
+    a: &AppealView,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) -> impl IntoView + use<> {
     let status = a.status.code();
+    let remaining = now
+        .filter(|n| a.status == AppealStatus::Open && *n < a.due)
+        .map(|n| {
+            let mins = (a.due - n).num_minutes();
+            tf(
+                lang,
+                "appeal.remaining",
+                &[
+                    ("d", &(mins / 1440).to_string()),
+                    ("h", &(mins % 1440 / 60).to_string()),
+                ],
+            )
+        });
     view! {
         <div class="appeal" class:overdue=a.overdue data-appeal=a.id.0>
             <p>
@@ -510,6 +528,7 @@ fn appeal_line(lang: Lang, a: &AppealView) -> impl IntoView + use<> {
             <p class="muted small">
                 {tf(lang, "appeal.filed", &[("t", &local_time(a.filed_at))])} " · "
                 {tf(lang, "appeal.due", &[("t", &local_time(a.due))])}
+                {remaining.map(|r| view! { " · " <strong class="remaining">{r}</strong> })}
             </p>
             {a.answer.clone().map(|ans| view! {
                 <p class="answer">{tr("field.answer")}": "{ans}
@@ -541,7 +560,7 @@ pub fn MyResultsPage() -> impl IntoView {
                         <p>{n.reason.clone()}</p>
                         <p class="muted small">{tf(lang, "eval.published_at", &[("t", &local_time(n.published_at))])} " · "
                             <a href=format!("/eval/results/{}", n.result)>{tr("eval.open_result")}</a></p>
-                        {n.appeals.iter().map(|a| appeal_line(lang, a)).collect_view()}
+                        {n.appeals.iter().map(|a| appeal_line(lang, a, None)).collect_view()}
                         {n.can_appeal.then(|| view! {
                             <p class="muted small">{tf(lang, "eval.appeal_until", &[("t", &local_time(n.appeal_until))])}</p>
                             <AppealForm lang=lang naming=n.naming/>
@@ -567,7 +586,7 @@ pub fn AppealsPage() -> impl IntoView {
                 let form = list.can_answer.then(
                     || view! { <AnswerForm lang=lang id=a.id replacements=a.candidates.clone()/> },
                 );
-                view! { <section class="card">{appeal_line(lang, a)}{form}</section> }
+                view! { <section class="card">{appeal_line(lang, a, Some(list.now))}{form}</section> }
             })
             .collect_view();
         Ok(view! {
@@ -576,7 +595,7 @@ pub fn AppealsPage() -> impl IntoView {
             {list.open.is_empty().then(|| view! { <p class="muted">{tr("eval.no_open_appeals")}</p> })}
             {open_views}
             <h2>{tr("eval.decided_appeals")}</h2>
-            {list.decided.iter().map(|a| view! { <section class="card">{appeal_line(lang, a)}</section> }).collect_view()}
+            {list.decided.iter().map(|a| view! { <section class="card">{appeal_line(lang, a, None)}</section> }).collect_view()}
         })
     })
 }

@@ -71,14 +71,17 @@ pub fn TodayForm(
         if pending.get_untracked() {
             return;
         }
+        // Read what the form holds now: text typed before the page became interactive
+        // counts too (the signals only drive the counters).
+        let f = crate::eval_islands::Fields::of_event(&ev);
         let input = EntryInput {
             client_id: client_id.get_untracked(),
             day,
-            work: work_s.get_untracked(),
-            outcome: outcome_s.get_untracked(),
-            place: place_s.get_untracked(),
-            village_id: village_s.get_untracked().parse().ok().map(VillageId),
-            place_note: Some(note_s.get_untracked()),
+            work: f.get("work"),
+            outcome: f.get("outcome"),
+            place: Place::from_code(&f.get("place")).unwrap_or(place_s.get_untracked()),
+            village_id: f.get("village_id").parse().ok().map(VillageId),
+            place_note: Some(f.get("place_note")),
         };
         if let Err(e) = input.clone().validate(&Policy::default()) {
             error.set(Some(e));

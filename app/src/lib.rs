@@ -27,4 +27,8 @@ pub mod ssr_util;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
+    // A marker for tests (and styles) that the interactive parts are live.
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "1");
+    }
 }

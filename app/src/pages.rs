@@ -289,7 +289,7 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
                 let empty = e.is_none();
                 let writable = own && d.writable;
                 view! {
-                    <li class="day" class:empty=empty>
+                    <li class="day" class:empty=empty id=format!("d-{}", d.day)>
                         <div class="day-head">
                             <strong>{day_label(d.day)}</strong>
                             {e.as_ref().map(|e| view! {

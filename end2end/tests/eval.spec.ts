@@ -1,5 +1,5 @@
 import { test, expect, request as pwRequest, type APIRequestContext } from '@playwright/test';
-import { LoginPage, PASSWORD, snap } from './pages';
+import { LoginPage, PASSWORD, hydrated, snap } from './pages';
 
 // The three evaluations on a phone, in Chinese, against the demo township with the clock at
 // 2026-07-03 10:00 (Shanghai): April and May are picked already; June is not. An area chief
@@ -18,6 +18,7 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   const consoleErrors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
+  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
   const login = new LoginPage(page);
 
   // 1. An area chief sees the reminder and writes two opinions for June.
@@ -26,12 +27,15 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   await page.locator('.reminders a').first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('片长意见');
   await expect(page.locator('.period-nav strong')).toHaveText('2026年6月');
+  await hydrated(page);
   const people = page.locator('section.person');
   for (const [i, text] of [[0, '六月驻村抗旱，入户走访到位'], [1, '下村次数偏少，需加强']] as const) {
     const card = people.nth(i);
     await card.getByLabel('意见').fill(text);
     await card.getByLabel('评分').selectOption(i === 0 ? '5' : '2');
-    await card.getByRole('button', { name: '保存意见' }).click();
+    // Saving reloads the page from the server.
+    await Promise.all([page.waitForEvent('load'), card.getByRole('button', { name: '保存意见' }).click()]);
+    await hydrated(page);
     await expect(people.nth(i).locator('textarea')).toHaveValue(text);
   }
   await snap(page, '11-opinions');
@@ -41,6 +45,7 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   await login.signIn('lead1');
   await page.goto('/eval/pick');
   await expect(page.locator('.period-nav strong')).toHaveText('2026年6月');
+  await hydrated(page);
   const bestSel = page.locator('#best-0-cadre');
   const options = await bestSel.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v));
   expect(options.length).toBeGreaterThan(2);
@@ -77,6 +82,7 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   await login.signIn('shuji');
   await expect(page.locator('.reminders')).toContainText('季评');
   await page.goto('/eval/quarter');
+  await hydrated(page);
   await expect(page.locator('.period-nav strong')).toHaveText('2026年第2季度');
   await expect(page.locator('.pool-pick').first()).toBeVisible();
   await snap(page, '14-pool');
@@ -98,10 +104,12 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   // 5. The township head confirms the same lists: decided; then publishes.
   await login.signIn('zhenzhang');
   await page.goto('/eval/quarter?quarter=2026-Q2');
+  await hydrated(page);
   for (const i of best) await page.locator(`#q-best-${i}`).check();
   for (const i of worst) await page.locator(`#q-worst-${i}`).check();
   await page.getByRole('button', { name: '确认', exact: true }).click();
   await expect(page.locator('section.result')).toContainText('尚未发布');
+  await hydrated(page);
   await page.getByRole('button', { name: '发布结果' }).click();
   await expect(page.locator('section.result')).toContainText('发布于');
   await snap(page, '15-published');
@@ -116,6 +124,7 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   await login.signIn(worstOne.username);
   await expect(page.locator('.reminders')).toContainText('复评');
   await page.goto('/eval/mine');
+  await hydrated(page);
   const naming = page.locator('section.my-naming', { hasText: '2026年第2季度' });
   await naming.getByLabel('申请理由').fill('六月在村里抗旱二十天，记录表均有记载，请求复核');
   await naming.getByRole('button', { name: '申请复评' }).click();
@@ -126,6 +135,7 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   // 7. The committee (lead1, 纪委书记) changes the result; it is re-published.
   await login.signIn('lead1');
   await page.goto('/eval/appeals');
+  await hydrated(page);
   const card = page.locator('section.card', { hasText: worstOne.name }).filter({ hasText: '2026年第2季度' });
   await card.getByLabel('复评结论').selectOption('change');
   const rep = card.getByLabel('改定人选');

@@ -410,6 +410,7 @@ impl Service {
             made_at: r.made_at,
             late: r.late,
             published_at: r.published_at,
+            published: is_published(r, self.now()),
             revision: r.revision,
             missing_confirmed: r.missing_confirmed,
             missing_sheets: r.missing_sheets as u32,
