@@ -25,6 +25,8 @@ macro_rules! id_type {
     };
 }
 
+pub(crate) use id_type;
+
 id_type!(/// A person on the township's staff.
     CadreId);
 id_type!(/// One ten-day record sheet.

@@ -8,31 +8,17 @@ use std::fmt;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::id_type;
 use crate::domain::*;
 use crate::error::AppError;
 
-macro_rules! eval_id {
-    ($(#[$m:meta])* $name:ident) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
-        #[serde(transparent)]
-        pub struct $name(pub i32);
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
-
-eval_id!(/// A monthly pick or a quarterly result.
+id_type!(/// A monthly pick or a quarterly result.
     ResultId);
-eval_id!(/// One person named best or worst in a result.
+id_type!(/// One person named best or worst in a result.
     NamingId);
-eval_id!(/// An appeal (复评申请).
+id_type!(/// An appeal (复评申请).
     AppealId);
-eval_id!(/// An area chief's opinion (片长意见).
+id_type!(/// An area chief's opinion (片长意见).
     OpinionId);
 
 /// Best or worst.
@@ -297,13 +283,9 @@ impl EvalPolicy {
             "quarterly_best",
         )?;
         check((1..=28).contains(&self.quarter_due_day), "quarter_due_day")?;
-        check(
-            matches!(
-                self.deciding_role,
-                Role::Principal | Role::Committee | Role::Supervisor
-            ),
-            "deciding_role",
-        )?;
+        // Deciders see every leader's picks before publication and the committee answers
+        // appeals against the decision, so only the principals may decide.
+        check(self.deciding_role == Role::Principal, "deciding_role")?;
         check(
             (1..=5).contains(&self.confirmations_required),
             "confirmations_required",
@@ -505,8 +487,10 @@ pub fn group_pool(picks: Vec<(CadreId, PoolPick)>) -> Vec<(CadreId, Vec<PoolPick
         .collect()
 }
 
-/// The rules of a quarterly choice: exactly the policy numbers (or the whole pool when it is
-/// smaller), only people in the matching pool, nobody twice or in both lists.
+/// The rules of a quarterly choice: only people in the matching pool, nobody twice or in
+/// both lists, and exactly the policy numbers — or fewer when the pool is smaller. Someone
+/// in both pools can be named only once, so the worst count is measured against the worst
+/// pool without the people chosen best.
 pub fn check_quarter_choice(
     policy: &EvalPolicy,
     best_pool: &HashSet<CadreId>,
@@ -514,13 +498,8 @@ pub fn check_quarter_choice(
     best: &[CadreId],
     worst: &[CadreId],
 ) -> Result<(), AppError> {
-    let want_best = (policy.quarterly_best as usize).min(best_pool.len());
-    let want_worst = (policy.quarterly_worst as usize).min(worst_pool.len());
-    if best.len() != want_best {
-        return Err(AppError::invalid("best", "wrong_count"));
-    }
-    if worst.len() != want_worst {
-        return Err(AppError::invalid("worst", "wrong_count"));
+    if best_pool.is_empty() && worst_pool.is_empty() {
+        return Err(AppError::conflict("pool_empty"));
     }
     let mut seen = HashSet::new();
     for c in best {
@@ -538,6 +517,15 @@ pub fn check_quarter_choice(
         if !seen.insert(*c) {
             return Err(AppError::invalid("worst", "picked_twice"));
         }
+    }
+    let want_best = (policy.quarterly_best as usize).min(best_pool.len());
+    let left_worst = worst_pool.iter().filter(|c| !best.contains(c)).count();
+    let want_worst = (policy.quarterly_worst as usize).min(left_worst);
+    if best.len() != want_best {
+        return Err(AppError::invalid("best", "wrong_count"));
+    }
+    if worst.len() != want_worst {
+        return Err(AppError::invalid("worst", "wrong_count"));
     }
     Ok(())
 }
@@ -572,6 +560,7 @@ pub struct OpinionView {
     pub id: OpinionId,
     pub cadre: CadreId,
     pub month: Month,
+    pub author_id: CadreId,
     pub author: String,
     pub text: String,
     pub rating: Option<u32>,
@@ -1072,10 +1061,22 @@ mod tests {
         assert_eq!(check(&[1, 2, 3, 4, 99], &[20, 21, 22]), "not_in_pool");
         assert_eq!(check(&[1, 2, 3, 4, 20], &[21, 22, 23]), "not_in_pool");
         assert_eq!(check(&[1, 1, 3, 4, 5], &[20, 21, 22]), "picked_twice");
-        // Someone in both pools cannot be named both.
+        assert_eq!(check(&[1, 2, 3, 4, 5], &[20, 20, 22]), "picked_twice");
+        // Someone in both pools cannot be named both...
         let both: HashSet<CadreId> = (1..=3).map(CadreId).collect();
         let r = check_quarter_choice(&p, &both, &both, &ids(&[1, 2, 3]), &ids(&[1, 2, 3]));
         assert_eq!(r, Err(AppError::invalid("worst", "picked_twice")));
+        // ...and the worst count shrinks to who is left, so an overlap never blocks a decision.
+        assert!(check_quarter_choice(&p, &both, &both, &ids(&[1, 2, 3]), &[]).is_ok());
+        let best5: HashSet<CadreId> = (1..=5).map(CadreId).collect();
+        let worst3: HashSet<CadreId> = [5, 6, 7].map(CadreId).into();
+        let r = check_quarter_choice(&p, &best5, &worst3, &ids(&[1, 2, 3, 4, 5]), &ids(&[6, 7]));
+        assert!(r.is_ok(), "{r:?}");
+        let r = check_quarter_choice(&p, &best5, &worst3, &ids(&[1, 2, 3, 4, 5]), &ids(&[6]));
+        assert_eq!(r, Err(AppError::invalid("worst", "wrong_count")));
+        // An empty pool cannot be decided.
+        let r = check_quarter_choice(&p, &HashSet::new(), &HashSet::new(), &[], &[]);
+        assert_eq!(r, Err(AppError::conflict("pool_empty")));
         // A small pool is chosen whole.
         let small: HashSet<CadreId> = (1..=2).map(CadreId).collect();
         let none = HashSet::new();

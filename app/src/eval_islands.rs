@@ -351,43 +351,39 @@ pub fn QuarterForm(
     }
 }
 
-/// Withdraws one's own confirmed choice while the quarter is undecided.
-#[island]
-pub fn WithdrawButton(lang: Lang, quarter: String) -> impl IntoView {
-    let error = RwSignal::new(None::<AppError>);
-    let click = move |_| {
-        let quarter = quarter.clone();
-        spawn_local(async move {
-            match api::withdraw_choice(quarter).await {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    view! {
-        <div class="actions">
-            <button type="button" class="warn" on:click=click>{t(lang, "eval.withdraw")}</button>
-            <Status lang error/>
-        </div>
-    }
+/// What a quarter button does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum QuarterAction {
+    /// Withdraw one's own confirmed choice while the quarter is undecided.
+    Withdraw,
+    /// Publish the decided result.
+    Publish,
 }
 
-/// Publishes the decided quarterly result.
+/// One action on the quarter; reloads on success.
 #[island]
-pub fn PublishButton(lang: Lang, quarter: String) -> impl IntoView {
+pub fn QuarterButton(lang: Lang, quarter: String, action: QuarterAction) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let click = move |_| {
         let quarter = quarter.clone();
         spawn_local(async move {
-            match api::publish(quarter).await {
-                Ok(_) => reload(),
+            let res = match action {
+                QuarterAction::Withdraw => api::withdraw_choice(quarter).await.map(|_| ()),
+                QuarterAction::Publish => api::publish(quarter).await.map(|_| ()),
+            };
+            match res {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
         });
     };
+    let (class, label) = match action {
+        QuarterAction::Withdraw => ("warn", "eval.withdraw"),
+        QuarterAction::Publish => ("primary", "eval.publish"),
+    };
     view! {
         <div class="actions">
-            <button type="button" class="primary" on:click=click>{t(lang, "eval.publish")}</button>
+            <button type="button" class=class on:click=click>{t(lang, label)}</button>
             <Status lang error/>
         </div>
     }

@@ -429,7 +429,7 @@ pub fn QuarterPage() -> impl IntoView {
                 let publish = r
                     .published_at
                     .is_none()
-                    .then(|| view! { <PublishButton lang=lang quarter=q.key()/> });
+                    .then(|| view! { <QuarterButton lang=lang quarter=q.key() action=QuarterAction::Publish/> });
                 view! { {result_card(r.clone())} {publish} }.into_any()
             }
             None if !v.ready => {
@@ -532,6 +532,7 @@ fn appeal_line(
             </p>
             {a.answer.clone().map(|ans| view! {
                 <p class="answer">{tr("field.answer")}": "{ans}
+                    {a.answered_at.is_some_and(|t| t > a.due).then(|| view! { " " <span class="badge badge-late">{tr("appeal.late_answer")}</span> })}
                     <span class="muted small">" — "{a.answered_by.clone().unwrap_or_default()}" "{a.answered_at.map(local_time).unwrap_or_default()}</span>
                     {a.replacement.clone().map(|r| view! { <br/>{tr("field.replacement")}": "{r} })}
                 </p>

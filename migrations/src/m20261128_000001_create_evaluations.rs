@@ -223,6 +223,9 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("ix_appeals_result", "appeals", &["result_id"], false))
             .await?;
+        // One appeal per naming.
+        m.create_index(index("ux_appeals_naming", "appeals", &["naming_id"], true))
+            .await?;
         Ok(())
     }
 

@@ -21,7 +21,7 @@ use crate::entities::{
     appeal, area, area_opinion, cadre, day_entry, eval_naming, eval_result, eval_revision,
     policy_version, quarter_choice, sheet, supervision,
 };
-use crate::service::{OrInternal, Service, clean_text, status_of};
+use crate::service::{OrInternal, Service, clean_text, roles_of, status_of};
 
 const MONTHLY: &str = "monthly";
 const QUARTERLY: &str = "quarterly";
@@ -62,6 +62,7 @@ fn ids_of(json: &str) -> Vec<i32> {
 #[derive(Clone, Default)]
 pub(crate) struct Person {
     pub name: String,
+    pub roles: Vec<Role>,
     pub department: String,
     pub active: bool,
     pub area_id: Option<i32>,
@@ -89,6 +90,18 @@ pub(crate) fn supervisors_from(
 /// Whether a published naming's state may be seen by `now`.
 fn is_published(r: &eval_result::Model, now: DateTime<Utc>) -> bool {
     r.published_at.is_some_and(|p| p <= now)
+}
+
+/// How much of a result a viewer may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    /// Everything: its leader or the deciders, principals, committee, office.
+    Full,
+    /// A named cadre: only their own naming and the revisions that concern it.
+    Own(i32),
+    /// Everyone, once a quarterly result is published: the current names and reasons,
+    /// without cited entries or the committee's answers.
+    Public,
 }
 
 #[derive(Serialize)]
@@ -144,6 +157,7 @@ impl Service {
                     c.id,
                     Person {
                         name: c.name.clone(),
+                        roles: roles_of(&c),
                         department: depts.get(&c.department_id).cloned().unwrap_or_default(),
                         active: c.active,
                         area_id: c.area_id,
@@ -191,6 +205,12 @@ impl Service {
             .await
             .ie()?;
         let sheet_owner: HashMap<i32, i32> = sheets.iter().map(|s| (s.id, s.cadre_id)).collect();
+        // Only entries of submitted sheets may be cited: they are locked.
+        let citable: HashMap<i32, i32> = sheets
+            .iter()
+            .filter(|s| matches!(status_of(s), SheetStatus::Submitted | SheetStatus::Reviewed))
+            .map(|s| (s.id, s.cadre_id))
+            .collect();
         let entries = if sheets.is_empty() {
             Vec::new()
         } else {
@@ -250,7 +270,7 @@ impl Service {
                 },
             );
         }
-        Ok((out, entries, sheet_owner))
+        Ok((out, entries, citable))
     }
 
     /// The latest opinion per (author, cadre, month) for `ids` in `months`.
@@ -282,6 +302,7 @@ impl Service {
                     id: OpinionId(r.id),
                     cadre: CadreId(r.cadre_id),
                     month: *m,
+                    author_id: CadreId(r.author_id),
                     author: people
                         .get(&r.author_id)
                         .map(|p| p.name.clone())
@@ -352,7 +373,7 @@ impl Service {
         db: &C,
         r: &eval_result::Model,
         people: &HashMap<i32, Person>,
-        only: Option<i32>,
+        access: Access,
     ) -> Result<ResultView, AppError> {
         let namings = eval_naming::Entity::find()
             .filter(eval_naming::Column::ResultId.eq(r.id))
@@ -364,9 +385,25 @@ impl Service {
         let cites = self.citations(db, &cited).await?;
         let open = self.open_appeals(db, &[r.id]).await?;
         let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        let own_appeals: HashSet<i32> = match access {
+            Access::Own(c) => appeal::Entity::find()
+                .filter(appeal::Column::ResultId.eq(r.id))
+                .filter(appeal::Column::CadreId.eq(c))
+                .all(db)
+                .await
+                .ie()?
+                .into_iter()
+                .map(|a| a.id)
+                .collect(),
+            _ => HashSet::new(),
+        };
         let names = namings
             .iter()
-            .filter(|n| only.is_none_or(|c| c == n.cadre_id))
+            .filter(|n| match access {
+                Access::Full => true,
+                Access::Own(c) => c == n.cadre_id,
+                Access::Public => n.removed_in.is_none(),
+            })
             .map(|n| NamingView {
                 id: NamingId(n.id),
                 cadre: CadreId(n.cadre_id),
@@ -377,10 +414,14 @@ impl Service {
                     .unwrap_or_default(),
                 kind: PickKind::from_code(&n.kind).unwrap_or(PickKind::Best),
                 reason: n.reason.clone(),
-                citations: ids_of(&n.citations)
-                    .into_iter()
-                    .filter_map(|e| cites.get(&e).cloned())
-                    .collect(),
+                citations: if access == Access::Public {
+                    Vec::new()
+                } else {
+                    ids_of(&n.citations)
+                        .into_iter()
+                        .filter_map(|e| cites.get(&e).cloned())
+                        .collect()
+                },
                 added_in: n.added_in,
                 removed_in: n.removed_in,
                 under_appeal: open.contains(&n.id),
@@ -393,11 +434,21 @@ impl Service {
             .await
             .ie()?
             .into_iter()
+            .filter(|v| match (access, v.appeal_id) {
+                (Access::Own(_), Some(a)) => own_appeals.contains(&a),
+                _ => true,
+            })
             .map(|v| RevisionView {
                 revision: v.revision,
                 at: v.at,
                 by: name(v.by_id),
-                note: v.note,
+                // The committee's answer concerns the appellant; the public sees that the
+                // result changed, not why.
+                note: if access == Access::Public && v.appeal_id.is_some() {
+                    String::new()
+                } else {
+                    v.note
+                },
                 appeal: v.appeal_id.map(AppealId),
             })
             .collect();
@@ -420,13 +471,13 @@ impl Service {
         })
     }
 
-    /// What of a result `me` may see: everything, only their own namings, or nothing.
+    /// What of a result `me` may see, or nothing.
     async fn result_access<C: ConnectionTrait>(
         &self,
         db: &C,
         me: &Me,
         r: &eval_result::Model,
-    ) -> Result<Option<Option<i32>>, AppError> {
+    ) -> Result<Option<Access>, AppError> {
         let now = self.now();
         let (_, policy) = self.eval_policy(db).await?;
         if r.kind == MONTHLY {
@@ -435,29 +486,31 @@ impl Service {
                 || me.has(Role::Committee)
                 || me.has(Role::Office)
             {
-                return Ok(Some(None));
-            }
-        } else {
-            if me.has(policy.deciding_role) {
-                return Ok(Some(None));
+                return Ok(Some(Access::Full));
             }
             if is_published(r, now) {
-                return Ok(Some(None));
+                let named = eval_naming::Entity::find()
+                    .filter(eval_naming::Column::ResultId.eq(r.id))
+                    .filter(eval_naming::Column::CadreId.eq(me.id.0))
+                    .one(db)
+                    .await
+                    .ie()?;
+                if named.is_some() {
+                    return Ok(Some(Access::Own(me.id.0)));
+                }
             }
             return Ok(None);
         }
-        if is_published(r, now) {
-            let named = eval_naming::Entity::find()
-                .filter(eval_naming::Column::ResultId.eq(r.id))
-                .filter(eval_naming::Column::CadreId.eq(me.id.0))
-                .one(db)
-                .await
-                .ie()?;
-            if named.is_some() {
-                return Ok(Some(Some(me.id.0)));
-            }
+        if me.has(policy.deciding_role) {
+            return Ok(Some(Access::Full));
         }
-        Ok(None)
+        if !is_published(r, now) {
+            return Ok(None);
+        }
+        if me.has(Role::Committee) || me.has(Role::Office) {
+            return Ok(Some(Access::Full));
+        }
+        Ok(Some(Access::Public))
     }
 
     async fn quarter_result<C: ConnectionTrait>(
@@ -595,10 +648,11 @@ impl Service {
             .leader_states(db, &months, &results, &policy, &people)
             .await?;
         let now = self.now();
-        let ready = leaders
-            .iter()
-            .all(|(_, l)| matches!(l.state, StepState::Done | StepState::Late))
-            || now > policy.pick_due(q.last_month(), &self.policy);
+        let ready = !leaders.is_empty()
+            && (leaders
+                .iter()
+                .all(|(_, l)| matches!(l.state, StepState::Done | StepState::Late))
+                || now > policy.pick_due(q.last_month(), &self.policy));
         let namings = self.pool_namings(db, &results).await?;
         let cited: Vec<i32> = namings.iter().flat_map(|n| ids_of(&n.citations)).collect();
         let cites = self.citations(db, &cited).await?;
@@ -663,7 +717,7 @@ impl Service {
             Vec::new()
         };
         let result = match &result_row {
-            Some(r) => Some(self.result_view(db, r, &people, None).await?),
+            Some(r) => Some(self.result_view(db, r, &people, Access::Full).await?),
             None => None,
         };
         let best = group_pool(best).into_iter().map(person).collect::<Vec<_>>();
@@ -857,6 +911,58 @@ impl Service {
         Ok(allowed)
     }
 
+    /// Records one publication of a result; a second one of the same revision (a race) is
+    /// the conflict `on_clash`.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_revision<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        me: &Me,
+        result_id: i32,
+        revision: i32,
+        note: String,
+        appeal_id: Option<i32>,
+        on_clash: &str,
+    ) -> Result<(), AppError> {
+        eval_revision::ActiveModel {
+            result_id: Set(result_id),
+            revision: Set(revision),
+            by_id: Set(me.id.0),
+            at: Set(self.now()),
+            note: Set(note),
+            appeal_id: Set(appeal_id),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .map_err(|_| AppError::conflict(on_clash))?;
+        Ok(())
+    }
+
+    /// Audits a result's new state, renders it and commits the transaction.
+    async fn commit_result(
+        &self,
+        tx: sea_orm::DatabaseTransaction,
+        me: &Me,
+        action: &str,
+        r: &eval_result::Model,
+        names: &[eval_naming::Model],
+    ) -> Result<ResultView, AppError> {
+        self.audit(
+            &tx,
+            me,
+            action,
+            "eval_result",
+            r.id,
+            Some(Self::result_state(r, names)),
+        )
+        .await?;
+        let people = self.people(&tx).await?;
+        let view = self.result_view(&tx, r, &people, Access::Full).await?;
+        tx.commit().await.ie()?;
+        Ok(view)
+    }
+
     async fn audit<C: ConnectionTrait>(
         &self,
         db: &C,
@@ -981,7 +1087,7 @@ impl app::ports::Evaluations for Service {
                 opinion: opinions
                     .iter()
                     .rev()
-                    .find(|o| o.cadre.0 == c.id && o.author == me.name)
+                    .find(|o| o.cadre.0 == c.id && o.author_id == me.id)
                     .cloned(),
             })
             .collect();
@@ -1085,6 +1191,8 @@ impl app::ports::Evaluations for Service {
             eval_result::Entity::find()
                 .filter(eval_result::Column::Id.is_in(result_ids))
                 .filter(eval_result::Column::Kind.eq(MONTHLY))
+                // Only one's own earlier picks: other leaders' are not one's to see.
+                .filter(eval_result::Column::OwnerId.eq(me.id.0))
                 .all(&self.db)
                 .await
                 .ie()?
@@ -1148,7 +1256,10 @@ impl app::ports::Evaluations for Service {
             .await
             .ie()?;
         let result = match existing {
-            Some(r) => Some(self.result_view(&self.db, &r, &people, None).await?),
+            Some(r) => Some(
+                self.result_view(&self.db, &r, &people, Access::Full)
+                    .await?,
+            ),
             None => None,
         };
         let n = ids.len() as u32;
@@ -1174,6 +1285,9 @@ impl app::ports::Evaluations for Service {
         let now = self.now();
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
+        if self.quarter_result(&tx, month.quarter()).await?.is_some() {
+            return Err(AppError::conflict("quarter_decided"));
+        }
         let scope = monthly_scope(month, me.id.0);
         if eval_result::Entity::find()
             .filter(eval_result::Column::Scope.eq(scope.clone()))
@@ -1251,35 +1365,15 @@ impl app::ports::Evaluations for Service {
                 );
             }
         }
-        eval_revision::ActiveModel {
-            result_id: Set(r.id),
-            revision: Set(1),
-            by_id: Set(me.id.0),
-            at: Set(now),
-            note: Set(if missing > 0 {
-                format!("submitted with {missing} sheet(s) missing (confirmed)")
-            } else {
-                "submitted".into()
-            }),
-            appeal_id: Set(None),
-            ..Default::default()
-        }
-        .insert(&tx)
-        .await
-        .ie()?;
-        self.audit(
-            &tx,
-            me,
-            "pick.submitted",
-            "eval_result",
-            r.id,
-            Some(Self::result_state(&r, &names)),
-        )
-        .await?;
-        let people = self.people(&tx).await?;
-        let view = self.result_view(&tx, &r, &people, None).await?;
-        tx.commit().await.ie()?;
-        Ok(view)
+        let note = if missing > 0 {
+            format!("submitted with {missing} sheet(s) missing (confirmed)")
+        } else {
+            "submitted".into()
+        };
+        self.add_revision(&tx, me, r.id, 1, note, None, "already_picked")
+            .await?;
+        self.commit_result(tx, me, "pick.submitted", &r, &names)
+            .await
     }
 
     async fn result(&self, me: &Me, id: ResultId) -> Result<ResultView, AppError> {
@@ -1288,11 +1382,11 @@ impl app::ports::Evaluations for Service {
             .await
             .ie()?
             .ok_or(AppError::NotFound {})?;
-        let Some(only) = self.result_access(&self.db, me, &r).await? else {
+        let Some(access) = self.result_access(&self.db, me, &r).await? else {
             return Err(AppError::NotFound {});
         };
         let people = self.people(&self.db).await?;
-        self.result_view(&self.db, &r, &people, only).await
+        self.result_view(&self.db, &r, &people, access).await
     }
 
     async fn pool(&self, me: &Me, quarter: Option<String>) -> Result<PoolView, AppError> {
@@ -1383,11 +1477,18 @@ impl app::ports::Evaluations for Service {
             Some(audit::digest_of(&(&row.best, &row.worst))),
         )
         .await?;
+        // Only confirmations of people who still decide count.
+        let people = self.people(&tx).await?;
         let confirmations: HashSet<i32> = self
             .live_choices(&tx, q)
             .await?
             .iter()
             .filter(|c| c.confirm)
+            .filter(|c| {
+                people
+                    .get(&c.principal_id)
+                    .is_some_and(|p| p.active && p.roles.contains(&policy.deciding_role))
+            })
             .map(|c| c.principal_id)
             .collect();
         if confirm && confirmations.len() as u32 >= policy.confirmations_required {
@@ -1509,36 +1610,23 @@ impl app::ports::Evaluations for Service {
         am.published_at = Set(Some(now));
         am.revision = Set(1);
         let r = am.update(&tx).await.ie()?;
-        eval_revision::ActiveModel {
-            result_id: Set(r.id),
-            revision: Set(1),
-            by_id: Set(me.id.0),
-            at: Set(now),
-            note: Set("published".into()),
-            appeal_id: Set(None),
-            ..Default::default()
-        }
-        .insert(&tx)
-        .await
-        .map_err(|_| AppError::conflict("already_published"))?;
+        self.add_revision(
+            &tx,
+            me,
+            r.id,
+            1,
+            "published".into(),
+            None,
+            "already_published",
+        )
+        .await?;
         let names = eval_naming::Entity::find()
             .filter(eval_naming::Column::ResultId.eq(r.id))
             .all(&tx)
             .await
             .ie()?;
-        self.audit(
-            &tx,
-            me,
-            "quarter.published",
-            "eval_result",
-            r.id,
-            Some(Self::result_state(&r, &names)),
-        )
-        .await?;
-        let people = self.people(&tx).await?;
-        let view = self.result_view(&tx, &r, &people, None).await?;
-        tx.commit().await.ie()?;
-        Ok(view)
+        self.commit_result(tx, me, "quarter.published", &r, &names)
+            .await
     }
 
     async fn my_results(&self, me: &Me) -> Result<Vec<MyNaming>, AppError> {
@@ -1660,7 +1748,7 @@ impl app::ports::Evaluations for Service {
         }
         .insert(&tx)
         .await
-        .ie()?;
+        .map_err(|_| AppError::conflict("already_appealed"))?;
         self.audit(
             &tx,
             me,
@@ -1803,7 +1891,7 @@ impl app::ports::Evaluations for Service {
                     result_id: Set(r.id),
                     cadre_id: Set(rep.0),
                     kind: Set(n.kind.clone()),
-                    reason: Set(format!("复评改定：{answer}")),
+                    reason: Set(format!("复评改定（第 {revision} 版）")),
                     citations: Set("[]".into()),
                     added_in: Set(revision),
                     removed_in: Set(None),
@@ -1813,18 +1901,16 @@ impl app::ports::Evaluations for Service {
                 .await
                 .ie()?;
             }
-            eval_revision::ActiveModel {
-                result_id: Set(r.id),
-                revision: Set(revision),
-                by_id: Set(me.id.0),
-                at: Set(now),
-                note: Set(answer.clone()),
-                appeal_id: Set(Some(a.id)),
-                ..Default::default()
-            }
-            .insert(&tx)
-            .await
-            .map_err(|_| AppError::conflict("already_answered"))?;
+            self.add_revision(
+                &tx,
+                me,
+                r.id,
+                revision,
+                answer.clone(),
+                Some(a.id),
+                "already_answered",
+            )
+            .await?;
             let mut rm: eval_result::ActiveModel = r.into();
             rm.revision = Set(revision);
             let r = rm.update(&tx).await.ie()?;
@@ -1987,12 +2073,17 @@ impl app::ports::Evaluations for Service {
         // Quarterly decision and publication.
         let qr = self.quarter_result(&self.db, q).await?;
         let q_due = policy.quarter_due(q, &self.policy);
+        // Before publication only the deciders know that the quarter is decided.
+        let decided_at = qr
+            .as_ref()
+            .filter(|r| me.has(policy.deciding_role) || r.published_at.is_some())
+            .map(|r| r.made_at);
         steps.push(CalendarStep {
             step: "quarter_decision".into(),
             period: q.key(),
             due: Some(q_due),
-            state: StepState::derive(qr.as_ref().map(|r| r.made_at), q_due, now),
-            done: u32::from(qr.is_some()),
+            state: StepState::derive(decided_at, q_due, now),
+            done: u32::from(decided_at.is_some()),
             total: 1,
             behind: Vec::new(),
         });
@@ -2037,7 +2128,7 @@ impl app::ports::Evaluations for Service {
             state,
             done: (apps.len() - open.len()) as u32,
             total: apps.len() as u32,
-            behind: if overseer {
+            behind: if me.has(Role::Committee) || me.has(Role::Principal) {
                 open.iter()
                     .filter(|a| now > a.due_at)
                     .map(|a| name(&a.cadre_id))

@@ -14,8 +14,12 @@ use serde_json::{Value, json};
 use server::entities::{appeal, area_opinion, eval_naming, eval_result, quarter_choice};
 
 /// Rows in the evaluation tables: compared before and after refused requests.
-async fn counts(ctx: &Ctx) -> [u64; 5] {
+async fn counts(ctx: &Ctx) -> [u64; 6] {
     [
+        server::entities::audit_log::Entity::find()
+            .count(&ctx.db)
+            .await
+            .unwrap(),
         eval_result::Entity::find().count(&ctx.db).await.unwrap(),
         eval_naming::Entity::find().count(&ctx.db).await.unwrap(),
         quarter_choice::Entity::find().count(&ctx.db).await.unwrap(),
@@ -252,6 +256,16 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
         .post("/api/v1/eval/result", json!({"id": id}), Some(&alice))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    let alice_naming = r["names"][0]["id"].as_i64().unwrap();
+    let chief_naming = r["names"][1]["id"].as_i64().unwrap();
+    let (s, _) = ctx
+        .post(
+            "/api/v1/appeal/file",
+            json!({"naming": alice_naming, "ground": "太早"}),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, mine) = ctx.post("/api/v1/eval/mine", json!({}), Some(&alice)).await;
     assert_eq!((s, mine.as_array().unwrap().len()), (StatusCode::OK, 0));
     ctx.set_now("2026-05-06T02:00:00Z");
@@ -280,6 +294,51 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
     let (_, mine) = ctx.post("/api/v1/eval/mine", json!({}), Some(&alice)).await;
     assert_eq!(mine[0]["kind"], "best");
     assert_eq!(mine[0]["can_appeal"], true);
+
+    // The worst-named chief appeals; the committee overturns it (no replacement allowed).
+    let (s, ap) = ctx
+        .post(
+            "/api/v1/appeal/file",
+            json!({"naming": chief_naming, "ground": "四月下旬在县里培训"}),
+            Some(&chief),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ap}");
+    let jiwei = ctx.login("jiwei").await;
+    let (s, v) = ctx
+        .post("/api/v1/appeal/answer", json!({"id": ap["id"], "outcome": "uphold", "answer": "维持", "replacement": ids::ALICE}), Some(&jiwei))
+        .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "replacement_not_allowed")
+    );
+    let (s, v) = ctx
+        .post("/api/v1/appeal/answer", json!({"id": ap["id"], "outcome": "overturn", "answer": "培训属实，撤销最差评定的秘密理由"}), Some(&jiwei))
+        .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("overturned")),
+        "{v}"
+    );
+    let (_, full) = ctx
+        .post("/api/v1/eval/result", json!({"id": id}), Some(&shuji))
+        .await;
+    assert_eq!(full["revision"], 2);
+    assert_eq!(full["names"][1]["removed_in"], 2);
+    // Alice (named best) sees her line only, not the answer to the chief's appeal.
+    let (_, own) = ctx
+        .post("/api/v1/eval/result", json!({"id": id}), Some(&alice))
+        .await;
+    assert_eq!(own["names"].as_array().unwrap().len(), 1);
+    assert!(!own.to_string().contains("秘密理由"), "{own}");
+    let (_, mine) = ctx.post("/api/v1/eval/mine", json!({}), Some(&chief)).await;
+    assert_eq!(
+        (
+            mine[0]["withdrawn"].as_bool(),
+            mine[0]["can_appeal"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
     assert!(matches!(
         server::audit::verify(&ctx.db).await.unwrap(),
         server::audit::Verdict::Intact { .. }
@@ -482,6 +541,43 @@ async fn quarter_is_decided_by_both_principals_published_and_appealed() {
         .await;
     assert_eq!((s, reason(&v)), (StatusCode::CONFLICT, "already_decided"));
 
+    // Nobody but the deciders learns it is decided, not even from the calendar.
+    let alice = ctx.login("alice").await;
+    let (_, cal) = ctx
+        .post(
+            "/api/v1/eval/calendar",
+            json!({"month": "2026-06"}),
+            Some(&alice),
+        )
+        .await;
+    let step = |cal: &Value| {
+        cal["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "quarter_decision")
+            .unwrap()["done"]
+            .clone()
+    };
+    assert_eq!(step(&cal), 0);
+    let (_, cal) = ctx
+        .post(
+            "/api/v1/eval/calendar",
+            json!({"month": "2026-06"}),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(step(&cal), 1);
+    // Its months can no longer be picked.
+    let (s, v) = ctx
+        .post(
+            "/api/v1/eval/submit_pick",
+            pick_body("2026-06", (ids::ALICE, 1), (ids::CHIEF, 2), true),
+            Some(&ctx.login("lead1").await),
+        )
+        .await;
+    assert_eq!((s, reason(&v)), (StatusCode::CONFLICT, "quarter_decided"));
+
     // Unpublished: only the deciders see it.
     for u in ["alice", "chief", "jiwei", "office", "lead1"] {
         let (s, _) = ctx
@@ -633,8 +729,21 @@ async fn quarter_is_decided_by_both_principals_published_and_appealed() {
         )
         .await;
     assert_eq!((s, reason(&v)), (StatusCode::CONFLICT, "already_answered"));
-    let (_, r) = ctx
+    // The public view: current names and reasons, no cited entries, no answer text.
+    let (_, public) = ctx
         .post("/api/v1/eval/result", json!({"id": rid}), Some(&bob))
+        .await;
+    assert_eq!(public["revision"], 2);
+    let public_names = public["names"].as_array().unwrap();
+    assert!(
+        public_names
+            .iter()
+            .all(|n| n["citations"].as_array().unwrap().is_empty())
+    );
+    assert!(public_names.iter().all(|n| n["cadre"] != ids::CHIEF));
+    assert!(!public.to_string().contains("经核实抗旱属实"), "{public}");
+    let (_, r) = ctx
+        .post("/api/v1/eval/result", json!({"id": rid}), Some(&shuji))
         .await;
     assert_eq!(r["revision"], 2);
     assert_eq!(r["under_appeal"], false);
@@ -784,6 +893,53 @@ async fn concurrent_picks_and_confirmations_cannot_corrupt_a_result() {
     ctx2.set_now("2026-07-03T02:00:00Z");
     let shuji = ctx2.login("shuji").await;
     let zz = ctx2.login("zhenzhang").await;
+    // With 1 + 1 to choose, the two principals confirm different lists at the same moment:
+    // one is stored, the other refused, nothing decided.
+    let office = ctx2.login("office").await;
+    let (_, hist) = ctx2
+        .post("/api/v1/policy/current", json!({}), Some(&office))
+        .await;
+    let mut narrow = hist["current"]["policy"].clone();
+    narrow["quarterly_best"] = json!(1);
+    narrow["quarterly_worst"] = json!(1);
+    let (s, _) = ctx2
+        .post(
+            "/api/v1/policy/update",
+            json!({"policy": narrow, "note": "1+1"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (r1, r2) = tokio::join!(
+        ctx2.post("/api/v1/eval/choose", json!({"quarter": "2026-Q2", "confirm": true, "best": [ids::ALICE], "worst": [ids::CHIEF]}), Some(&shuji)),
+        ctx2.post("/api/v1/eval/choose", json!({"quarter": "2026-Q2", "confirm": true, "best": [ids::BOB], "worst": [ids::OFFICE]}), Some(&zz)),
+    );
+    let mut statuses = [r1.0, r2.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(
+        eval_result::Entity::find().count(&ctx2.db).await.unwrap(),
+        6,
+        "not decided"
+    );
+    // Back to 5 + 3; both withdraw and confirm the same lists at the same moment.
+    let (s, _) = ctx2
+        .post(
+            "/api/v1/policy/update",
+            json!({"policy": hist["current"]["policy"], "note": "5+3"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    for c in [&shuji, &zz] {
+        let _ = ctx2
+            .post(
+                "/api/v1/eval/withdraw",
+                json!({"quarter": "2026-Q2"}),
+                Some(c),
+            )
+            .await;
+    }
     let c1 = json!({"quarter": "2026-Q2", "confirm": true, "best": [ids::ALICE, ids::BOB], "worst": [ids::CHIEF, ids::OFFICE]});
     let (r1, r2) = tokio::join!(
         ctx2.post("/api/v1/eval/choose", c1.clone(), Some(&shuji)),

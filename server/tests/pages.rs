@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::Ctx;
+use common::{Ctx, ids};
 use http::{StatusCode, header};
 use serde_json::json;
 
@@ -297,5 +297,89 @@ async fn a_sheet_marks_days_written_after_the_fact() {
         1,
         "only the 12th was written later"
     );
+    ctx.finish().await;
+}
+
+#[tokio::test]
+async fn the_evaluation_pages_render_for_the_right_people() {
+    let ctx = Ctx::new().await;
+    let april = common::submitted_month(&ctx.db, 2026, 4).await;
+    ctx.set_now("2026-05-02T02:00:00Z");
+    let lead1 = ctx.login("lead1").await;
+    // Before the pick, the leader's home screen reminds them of it.
+    let (s, _, html) = ctx.get("/", Some(&lead1)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("2026年4月月评"), "{html}");
+    let (s, _, html) = ctx.get("/eval/pick?month=2026-04", Some(&lead1)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("提交月评") && html.contains("测试alice"));
+    let (s, v) = ctx
+        .post(
+            "/api/v1/eval/submit_pick",
+            serde_json::json!({"input": {"month": "2026-04",
+                "best": [{"cadre": ids::ALICE, "reason": "好样的", "citations": [april[&ids::ALICE][0]]}],
+                "worst": [{"cadre": ids::CHIEF, "reason": "需加强", "citations": [april[&ids::CHIEF][0]]}]}}),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let rid = v["id"].as_i64().unwrap();
+    let (_, _, html) = ctx.get("/eval/pick?month=2026-04", Some(&lead1)).await;
+    assert!(html.contains("将于 2026-05-05 23:59 公布") && !html.contains("提交月评"));
+    let chief = ctx.login("chief").await;
+    let alice = ctx.login("alice").await;
+    let shuji = ctx.login("shuji").await;
+    let office = ctx.login("office").await;
+    for (path, who, status, needle) in [
+        ("/eval", &alice, StatusCode::OK, "记录表上交"),
+        (
+            "/eval/opinions?month=2026-04",
+            &chief,
+            StatusCode::OK,
+            "保存意见",
+        ),
+        ("/eval/opinions", &alice, StatusCode::FORBIDDEN, "没有权限"),
+        (
+            "/eval/quarter?quarter=2026-Q2",
+            &shuji,
+            StatusCode::OK,
+            "季度再评",
+        ),
+        ("/eval/quarter", &alice, StatusCode::FORBIDDEN, "没有权限"),
+        ("/eval/appeals", &shuji, StatusCode::OK, "复评"),
+        (
+            "/eval/mine",
+            &alice,
+            StatusCode::OK,
+            "还没有涉及您的评定结果",
+        ),
+        ("/eval/policy", &office, StatusCode::OK, "保存为新版本"),
+        ("/eval/policy", &alice, StatusCode::OK, "考评政策"),
+        (
+            &format!("/eval/results/{rid}"),
+            &shuji,
+            StatusCode::OK,
+            "需加强",
+        ),
+        (
+            &format!("/eval/results/{rid}"),
+            &alice,
+            StatusCode::NOT_FOUND,
+            "没有找到",
+        ),
+        (
+            "/eval/results/999",
+            &shuji,
+            StatusCode::NOT_FOUND,
+            "没有找到",
+        ),
+    ] {
+        let (s, _, html) = ctx.get(path, Some(who)).await;
+        assert_eq!(s, status, "{path}");
+        assert!(html.contains(needle), "{path}: {needle}");
+    }
+    // The policy form is the office's only.
+    let (_, _, html) = ctx.get("/eval/policy", Some(&alice)).await;
+    assert!(!html.contains("保存为新版本"));
     ctx.finish().await;
 }
