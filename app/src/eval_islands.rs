@@ -7,8 +7,10 @@ use leptos::task::spawn_local;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::*;
-use crate::eval_api as api;
+use serde_json::json;
+
 use crate::i18n::{Lang, t};
+use crate::islands::post;
 
 fn reload() {
     let _ = window().location().reload();
@@ -93,12 +95,17 @@ pub fn OpinionForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = Fields::of_event(&ev);
-        let (text, rating) = (f.get("text"), f.get("rating").parse().ok());
+        let (text, rating) = (f.get("text"), f.get("rating").parse::<u32>().ok());
         let month = month.clone();
         pending.set(true);
         spawn_local(async move {
-            match api::save_opinion(month, cadre, text, rating).await {
-                Ok(_) => reload(),
+            match post(
+                "eval/save_opinion",
+                json!({"month": month, "cadre": cadre, "text": text, "rating": rating}),
+            )
+            .await
+            {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
             pending.set(false);
@@ -224,8 +231,8 @@ pub fn PickForm(
         };
         pending.set(true);
         spawn_local(async move {
-            match api::submit_pick(input).await {
-                Ok(_) => reload(),
+            match post("eval/submit_pick", json!({"input": input})).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
             pending.set(false);
@@ -285,8 +292,8 @@ pub fn QuarterForm(
         let note = Some(f.get("note")).filter(|n| !n.trim().is_empty());
         pending.set(true);
         spawn_local(async move {
-            match api::choose(quarter, confirm, best, worst, note).await {
-                Ok(_) => reload(),
+            match post("eval/choose", json!({"quarter": quarter, "confirm": confirm, "best": best, "worst": worst, "note": note})).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
             pending.set(false);
@@ -296,8 +303,8 @@ pub fn QuarterForm(
     let withdraw = move |_| {
         let quarter = q2.clone();
         spawn_local(async move {
-            match api::withdraw_choice(quarter).await {
-                Ok(_) => reload(),
+            match post("eval/withdraw", json!({"quarter": quarter})).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -368,8 +375,10 @@ pub fn QuarterButton(lang: Lang, quarter: String, action: QuarterAction) -> impl
         let quarter = quarter.clone();
         spawn_local(async move {
             let res = match action {
-                QuarterAction::Withdraw => api::withdraw_choice(quarter).await.map(|_| ()),
-                QuarterAction::Publish => api::publish(quarter).await.map(|_| ()),
+                QuarterAction::Withdraw => post("eval/withdraw", json!({"quarter": quarter}))
+                    .await
+                    .map(|_| ()),
+                QuarterAction::Publish => post("eval/publish", json!({"quarter": quarter})).await,
             };
             match res {
                 Ok(()) => reload(),
@@ -400,8 +409,8 @@ pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
         let ground = Fields::of_event(&ev).get("ground");
         pending.set(true);
         spawn_local(async move {
-            match api::file_appeal(naming, ground).await {
-                Ok(_) => reload(),
+            match post("appeal/file", json!({"naming": naming, "ground": ground})).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
             pending.set(false);
@@ -438,8 +447,13 @@ pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>
         let answer = f.get("answer");
         pending.set(true);
         spawn_local(async move {
-            match api::answer_appeal(id, o, answer, rep).await {
-                Ok(_) => reload(),
+            match post(
+                "appeal/answer",
+                json!({"id": id, "outcome": o, "answer": answer, "replacement": rep}),
+            )
+            .await
+            {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
             pending.set(false);
@@ -555,8 +569,8 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
         let note = f.get("note");
         pending.set(true);
         spawn_local(async move {
-            match api::update_policy(p, note).await {
-                Ok(_) => reload(),
+            match post("policy/update", json!({"policy": p, "note": note})).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
             pending.set(false);

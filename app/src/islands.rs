@@ -10,10 +10,39 @@ use crate::api;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
+use serde_json::json;
 
 /// Reloads the page (after a change) — the server renders the new state.
 fn reload() {
     let _ = window().location().reload();
+}
+
+/// POSTs a JSON object to an API path and keeps only success or the error. The page reloads
+/// after a change, so the answer's data is not needed — and not decoding it keeps the large
+/// view types' decoders out of the WASM that every page loads.
+pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let request = gloo_net::http::Request::post(&format!("{}/{path}", crate::api::API_PREFIX))
+            .header("Accept", "application/json")
+            .json(&body)
+            .map_err(|_| AppError::BadRequest {})?;
+        let response = request.send().await.map_err(|_| AppError::Conflict {
+            reason: "network".into(),
+        })?;
+        if response.ok() {
+            return Ok(());
+        }
+        Err(response
+            .json::<AppError>()
+            .await
+            .unwrap_or(AppError::Internal {}))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (path, body);
+        Err(AppError::Internal {})
+    }
 }
 
 /// A new idempotency key for a save, made in the browser.
@@ -90,13 +119,15 @@ pub fn TodayForm(
         }
         pending.set(true);
         spawn_local(async move {
-            match api::save_entry(input).await {
-                Ok(saved) => {
+            match post("record/save_entry", json!({"input": input})).await {
+                Ok(()) => {
                     error.set(None);
+                    let now = js_sys::Date::new_0();
                     done.set(Some(format!(
-                        "{} {}",
+                        "{} {:02}:{:02}",
                         t(lang, "today.saved"),
-                        crate::app::local_time(saved.updated_at)
+                        now.get_hours(),
+                        now.get_minutes()
                     )));
                     client_id.set(new_client_id());
                 }
@@ -189,7 +220,7 @@ pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoV
         }
         pending.set(true);
         spawn_local(async move {
-            match api::submit_sheet(id).await {
+            match post("record/submit", json!({"id": id})).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -219,9 +250,13 @@ pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
         let text = comment.get_untracked();
         spawn_local(async move {
             let res = if returning {
-                api::return_sheet(id, text).await
+                post("review/return", json!({"id": id, "reason": text})).await
             } else {
-                api::review_sheet(id, Some(text).filter(|c| !c.trim().is_empty())).await
+                post(
+                    "review/mark_reviewed",
+                    json!({"id": id, "comment": Some(text).filter(|c| !c.trim().is_empty())}),
+                )
+                .await
             };
             match res {
                 Ok(_) => reload(),
@@ -306,7 +341,7 @@ pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView 
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            match api::create_account(account).await {
+            match post("accounts/create", json!({"account": account})).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -347,7 +382,7 @@ pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let toggle = move |_| {
         spawn_local(async move {
-            match api::set_account_active(id, !active).await {
+            match post("accounts/set_active", json!({"id": id, "active": !active})).await {
                 Ok(_) => reload(),
                 Err(e) => error.set(Some(e)),
             }
@@ -452,8 +487,8 @@ pub fn DepartmentForm(lang: Lang, id: Option<DepartmentId>, name: String) -> imp
         let v = value.get_untracked();
         spawn_local(async move {
             let res = match id {
-                Some(id) => api::rename_department(id, v).await.map(|_| ()),
-                None => api::create_department(v).await.map(|_| ()),
+                Some(id) => post("org/rename_department", json!({"id": id, "name": v})).await,
+                None => post("org/create_department", json!({"name": v})).await,
             };
             match res {
                 Ok(()) => reload(),
@@ -559,8 +594,8 @@ pub fn AreaForm(
         let n = name.get_untracked();
         spawn_local(async move {
             let res = match area {
-                Some(a) => api::create_village(a, n).await.map(|_| ()),
-                None => api::create_area(n).await.map(|_| ()),
+                Some(a) => post("org/create_village", json!({"area": a, "name": n})).await,
+                None => post("org/create_area", json!({"name": n})).await,
             };
             match res {
                 Ok(()) => reload(),

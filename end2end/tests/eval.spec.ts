@@ -46,6 +46,11 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   await page.goto('/eval/pick');
   await expect(page.locator('.period-nav strong')).toHaveText('2026年6月');
   await hydrated(page);
+  // An incomplete pick is refused with a message in Chinese, and nothing is stored.
+  await page.getByRole('button', { name: '提交月评' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '只能评选自己分管的干部' })).toBeVisible();
+  // That refusal (422) was expected; forget it before checking for unexpected errors.
+  consoleErrors.length = 0;
   const bestSel = page.locator('#best-0-cadre');
   const options = await bestSel.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v));
   expect(options.length).toBeGreaterThan(2);
