@@ -339,6 +339,24 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
         ),
         (Some(true), Some(false))
     );
+    // Ten days after publication (5 May) the window closes at the end of 15 May, local time.
+    ctx.set_now("2026-05-15T15:59:00Z");
+    let (_, mine) = ctx.post("/api/v1/eval/mine", json!({}), Some(&alice)).await;
+    assert_eq!(mine[0]["can_appeal"], true);
+    ctx.set_now("2026-05-15T16:00:00Z");
+    let (_, mine) = ctx.post("/api/v1/eval/mine", json!({}), Some(&alice)).await;
+    assert_eq!(mine[0]["can_appeal"], false);
+    let (s, v) = ctx
+        .post(
+            "/api/v1/appeal/file",
+            json!({"naming": alice_naming, "ground": "太晚"}),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::CONFLICT, "appeal_window_closed")
+    );
     assert!(matches!(
         server::audit::verify(&ctx.db).await.unwrap(),
         server::audit::Verdict::Intact { .. }
