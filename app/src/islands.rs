@@ -13,7 +13,7 @@ use crate::i18n::{Lang, t};
 use serde_json::json;
 
 /// Reloads the page (after a change) — the server renders the new state.
-fn reload() {
+pub(crate) fn reload() {
     let _ = window().location().reload();
 }
 
@@ -42,6 +42,59 @@ pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppE
     {
         let _ = (path, body);
         Err(AppError::Internal {})
+    }
+}
+
+/// The values of a form as the browser has them now. Reading the form at submit time (not
+/// signals fed by input events) keeps what was typed before the page became interactive,
+/// which on a slow village connection is common.
+pub(crate) struct Fields(Option<web_sys::FormData>);
+
+impl Fields {
+    pub(crate) fn of_event(ev: &leptos::ev::SubmitEvent) -> Fields {
+        use wasm_bindgen::JsCast;
+        Fields(
+            ev.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+        )
+    }
+
+    pub(crate) fn of_id(id: &str) -> Fields {
+        use wasm_bindgen::JsCast;
+        Fields(
+            document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok()),
+        )
+    }
+
+    pub(crate) fn get(&self, name: &str) -> String {
+        self.0
+            .as_ref()
+            .and_then(|f| f.get(name).as_string())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .as_ref()
+            .map(|f| {
+                f.get_all(name)
+                    .iter()
+                    .filter_map(|v| v.as_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn ids<T>(&self, name: &str, f: fn(i32) -> T) -> Vec<T> {
+        self.all(name)
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .map(f)
+            .collect()
     }
 }
 
@@ -102,7 +155,7 @@ pub fn TodayForm(
         }
         // Read what the form holds now: text typed before the page became interactive
         // counts too (the signals only drive the counters).
-        let f = crate::eval_islands::Fields::of_event(&ev);
+        let f = Fields::of_event(&ev);
         let input = EntryInput {
             client_id: client_id.get_untracked(),
             day,

@@ -2209,7 +2209,7 @@ impl app::ports::Evaluations for Service {
         }
         if me.has(policy.deciding_role) {
             let q = month.quarter();
-            // The quarter just ended (when the current month starts a new quarter).
+            // The latest quarter that has ended (last month is in it or in the one after).
             let q = if month.next().quarter() != q {
                 q
             } else {
@@ -2227,14 +2227,7 @@ impl app::ports::Evaluations for Service {
                 Some(r) if r.published_at.is_none() => Some("publish"),
                 _ => None,
             };
-            if let Some(what) = what
-                && now
-                    > q.last_month()
-                        .last_day()
-                        .and_hms_opt(0, 0, 0)
-                        .map(|d| d.and_utc())
-                        .unwrap_or(now)
-            {
+            if let Some(what) = what {
                 out.push(Reminder {
                     what: what.into(),
                     period: q.key(),
