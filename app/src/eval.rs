@@ -237,6 +237,10 @@ pub struct EvalPolicy {
     pub appeal_answer_days: u32,
     /// Count answer days as working days (Monday–Friday) instead of calendar days.
     pub appeal_working_days: bool,
+    /// The rules of the rewards and penalties (三奖惩). Absent in policy versions written
+    /// before they existed, which then read as the defaults.
+    #[serde(default)]
+    pub outcomes: crate::rewards::OutcomePolicy,
 }
 
 impl Default for EvalPolicy {
@@ -255,6 +259,7 @@ impl Default for EvalPolicy {
             appeal_window_days: 10,
             appeal_answer_days: 5,
             appeal_working_days: false,
+            outcomes: crate::rewards::OutcomePolicy::default(),
         }
     }
 }
@@ -298,7 +303,7 @@ impl EvalPolicy {
             (1..=30).contains(&self.appeal_answer_days),
             "appeal_answer_days",
         )?;
-        Ok(())
+        self.outcomes.validate()
     }
 
     pub fn opinion_due(&self, m: Month, p: &Policy) -> DateTime<Utc> {

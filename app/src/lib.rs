@@ -18,6 +18,8 @@ pub mod islands;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod reward_api;
+pub mod rewards;
 #[cfg(feature = "ssr")]
 pub mod ssr_util;
 

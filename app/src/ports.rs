@@ -9,11 +9,12 @@ use chrono::NaiveDate;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::*;
+use crate::rewards::*;
 
 /// Everything the UI's server functions ask of the server. Every method that takes `me`
 /// authorises on the record it touches; callers only pass who is asking.
 #[async_trait::async_trait]
-pub trait Backend: Evaluations + Send + Sync + 'static {
+pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
     /// The person behind a session token, if the session is valid.
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError>;
     /// Checks the password; returns the person and a new session token.
@@ -139,6 +140,74 @@ pub trait Evaluations: Send + Sync + 'static {
     ) -> Result<AppealView, AppError>;
     async fn calendar(&self, me: &Me, month: Option<String>) -> Result<CalendarView, AppError>;
     async fn reminders(&self, me: &Me) -> Result<Vec<Reminder>, AppError>;
+}
+
+/// A finance export: file name, content type and bytes.
+pub struct Download {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// The three rewards and penalties (三奖惩). Same rules as [`Backend`].
+#[async_trait::async_trait]
+pub trait Rewards: Send + Sync + 'static {
+    async fn rewards_board(&self, me: &Me) -> Result<RewardsBoard, AppError>;
+    async fn recompute_outcomes(&self, me: &Me) -> Result<RecomputeReport, AppError>;
+    async fn case(&self, me: &Me, id: CaseId) -> Result<CaseView, AppError>;
+    #[allow(clippy::too_many_arguments)]
+    async fn add_case_note(
+        &self,
+        me: &Me,
+        case: CaseId,
+        kind: String,
+        body: String,
+        response: Option<String>,
+        held_on: Option<String>,
+        deadline: Option<String>,
+        met: Option<bool>,
+    ) -> Result<CaseView, AppError>;
+    async fn assign_case(
+        &self,
+        me: &Me,
+        case: CaseId,
+        owner: CadreId,
+    ) -> Result<CaseView, AppError>;
+    async fn notice(&self, me: &Me, id: NoticeId) -> Result<NoticeView, AppError>;
+    async fn draft_notice(
+        &self,
+        me: &Me,
+        result: ResultId,
+        kind: NoticeKind,
+        corrects: Option<NoticeId>,
+    ) -> Result<NoticeView, AppError>;
+    async fn update_notice(
+        &self,
+        me: &Me,
+        id: NoticeId,
+        title: String,
+        preamble: String,
+        issuer: String,
+    ) -> Result<NoticeView, AppError>;
+    async fn publish_notice(&self, me: &Me, id: NoticeId) -> Result<NoticeView, AppError>;
+    async fn notice_download(&self, me: &Me, id: NoticeId) -> Result<Download, AppError>;
+    async fn ledger(&self, me: &Me, period: Option<String>) -> Result<LedgerView, AppError>;
+    async fn set_base(
+        &self,
+        me: &Me,
+        cadre: CadreId,
+        period: String,
+        amount: String,
+    ) -> Result<BaseReport, AppError>;
+    async fn import_bases(&self, me: &Me, csv: String) -> Result<BaseReport, AppError>;
+    async fn close_period(&self, me: &Me, period: String) -> Result<LedgerView, AppError>;
+    async fn export_ledger(
+        &self,
+        me: &Me,
+        period: String,
+        format: String,
+    ) -> Result<Download, AppError>;
+    async fn my_rewards(&self, me: &Me) -> Result<MyRewards, AppError>;
 }
 
 /// The shared handle put into Leptos context by the server.

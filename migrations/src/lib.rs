@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20260401_000001_create_foundation;
 mod m20261128_000001_create_evaluations;
+mod m20261128_000002_create_rewards;
 
 /// The ordered list of migrations, applied by `xiaoneng migrate` and at server start.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260401_000001_create_foundation::Migration),
             Box::new(m20261128_000001_create_evaluations::Migration),
+            Box::new(m20261128_000002_create_rewards::Migration),
         ]
     }
 }

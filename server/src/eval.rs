@@ -129,7 +129,7 @@ impl Service {
         })
     }
 
-    async fn eval_policy_at<C: ConnectionTrait>(
+    pub(crate) async fn eval_policy_at<C: ConnectionTrait>(
         &self,
         db: &C,
         version: i32,
@@ -957,6 +957,8 @@ impl Service {
             Some(Self::result_state(r, names)),
         )
         .await?;
+        // Outcomes follow every change of a result (publication, re-publication).
+        self.recompute_in(&tx, Some(me.id.0)).await?;
         let people = self.people(&tx).await?;
         let view = self.result_view(&tx, r, &people, Access::Full).await?;
         tx.commit().await.ie()?;
@@ -1760,6 +1762,8 @@ impl app::ports::Evaluations for Service {
         .await?;
         let people = self.people(&tx).await?;
         let view = self.appeal_view(&a, &r, Some(&n), &people);
+        // An open appeal holds the outcomes of its naming; an answer releases or withdraws them.
+        self.recompute_in(&tx, Some(me.id.0)).await?;
         tx.commit().await.ie()?;
         Ok(view)
     }
@@ -1931,6 +1935,8 @@ impl app::ports::Evaluations for Service {
             .ie()?
             .ok_or(AppError::Internal {})?;
         let view = self.appeal_view(&a, &r, Some(&n), &people);
+        // An open appeal holds the outcomes of its naming; an answer releases or withdraws them.
+        self.recompute_in(&tx, Some(me.id.0)).await?;
         tx.commit().await.ie()?;
         Ok(view)
     }
@@ -2272,6 +2278,7 @@ impl app::ports::Evaluations for Service {
             }
         }
         out.sort_by_key(|r| r.due);
+        out.extend(self.case_reminders(me).await?);
         Ok(out)
     }
 }

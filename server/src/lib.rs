@@ -10,6 +10,7 @@ pub mod entities;
 pub mod eval;
 pub mod import;
 pub mod openapi;
+pub mod rewards;
 pub mod service;
 pub mod web;
 

@@ -5,6 +5,7 @@
 use app::domain::*;
 use app::error::AppError;
 use app::eval::*;
+use app::rewards::*;
 use axum::Json;
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
@@ -320,6 +321,148 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             AppealList
         ),
         op!(g, "appeal/answer", "Answer an open appeal: uphold, overturn or change", "Party committee", [("id", AppealId, true), ("outcome", AppealOutcome, true), ("answer", String, true), ("replacement", Option<CadreId>, false)], AppealView),
+        op!(
+            g,
+            "rewards/board",
+            "Outcomes of every published quarterly result, the cases and the notices",
+            "principals, committee, office",
+            [],
+            RewardsBoard
+        ),
+        op!(
+            g,
+            "rewards/recompute",
+            "Derive the outcomes again from the published results (idempotent)",
+            "office, principals",
+            [],
+            RecomputeReport
+        ),
+        op!(
+            g,
+            "rewards/mine",
+            "One's own results, outcomes, cases and bonus lines",
+            "signed in",
+            [],
+            MyRewards
+        ),
+        op!(
+            g,
+            "cases/get",
+            "A talk, warning or rectification case with its notes",
+            "principals, committee, office, its owner and its cadre",
+            [("id", CaseId, true)],
+            CaseView
+        ),
+        op!(g, "cases/note", "Add a note to an open case: talk (needs held_on), warning, plan (needs deadline), follow_up, closure (needs met and a note)", "talk and warning: principals; the rest: principals or the case's owner", [("case", CaseId, true), ("kind", String, true), ("body", String, true), ("response", Option<String>, false), ("held_on", Option<String>, false), ("deadline", Option<String>, false), ("met", Option<bool>, false)], CaseView),
+        op!(
+            g,
+            "cases/assign",
+            "Give an open case to another principal",
+            "principals",
+            [("case", CaseId, true), ("owner", CadreId, true)],
+            CaseView
+        ),
+        op!(
+            g,
+            "notices/get",
+            "A notice (通报)",
+            "signed in (drafts: office, principals)",
+            [("id", NoticeId, true)],
+            NoticeView
+        ),
+        op!(g, "notices/draft", "Draft a commendation or criticism notice from a result's active outcomes, or a correction of a published notice", "office, principals", [("result", ResultId, true), ("kind", NoticeKind, true), ("corrects", Option<NoticeId>, false)], NoticeView),
+        op!(
+            g,
+            "notices/update",
+            "Edit a draft notice (published notices never change)",
+            "office, principals",
+            [
+                ("id", NoticeId, true),
+                ("title", String, true),
+                ("preamble", String, true),
+                ("issuer", String, true)
+            ],
+            NoticeView
+        ),
+        op!(
+            g,
+            "notices/publish",
+            "Publish a draft notice with the year's next number and today's date",
+            "office, principals",
+            [("id", NoticeId, true)],
+            NoticeView
+        ),
+        op!(g, "ledger/get", "The bonus ledger of a period (default: last quarter)", "office, principals", [("period", Option<String>, false)], LedgerView),
+        op!(
+            g,
+            "ledger/set_base",
+            "Enter a cadre's base bonus for an open period (decimal string)",
+            "office",
+            [
+                ("cadre", CadreId, true),
+                ("period", String, true),
+                ("amount", String, true)
+            ],
+            BaseReport
+        ),
+        op!(
+            g,
+            "ledger/import",
+            "Import base bonuses from CSV (username,period,amount), all or nothing",
+            "office",
+            [("csv", String, true)],
+            BaseReport
+        ),
+        op!(
+            g,
+            "ledger/close",
+            "Close an ended period: its lines are frozen, later changes become correction lines",
+            "office",
+            [("period", String, true)],
+            LedgerView
+        ),
+    ]
+}
+
+/// The two file downloads: plain GETs (query parameters), documented beside the POSTs.
+pub const LEDGER_EXPORT: &str = "/api/v1/ledger/export";
+pub const NOTICE_DOWNLOAD: &str = "/api/v1/notices/download";
+
+fn downloads() -> Vec<(&'static str, Value)> {
+    let param = |name: &str, desc: &str, required: bool| json!({"name": name, "in": "query", "required": required, "description": desc, "schema": {"type": "string"}});
+    let responses = |ct: Value| {
+        json!({
+            "200": {"description": "The file (Content-Disposition: attachment)", "content": ct},
+            "401": {"description": "Not signed in"},
+            "403": {"description": "Not allowed"},
+            "404": {"description": "No such record"},
+            "422": {"description": "Invalid period or format"}
+        })
+    };
+    vec![
+        (
+            LEDGER_EXPORT,
+            json!({"get": {
+                "summary": "The bonus ledger of a period for finance, as XLSX or CSV (audited)",
+                "description": "Who may call it: office. Closed periods give their frozen lines; open periods add correction lines for changes to closed ones.",
+                "operationId": "ledger_export",
+                "parameters": [param("period", "`2026-Q3` or `2026-YE`", true), param("format", "`xlsx` (default) or `csv`", false)],
+                "responses": responses(json!({
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                    "text/csv": {}
+                }))
+            }}),
+        ),
+        (
+            NOTICE_DOWNLOAD,
+            json!({"get": {
+                "summary": "A notice (通报) as a standalone HTML file with the A4 print layout",
+                "description": "Who may call it: everyone signed in for published notices; office and principals for drafts.",
+                "operationId": "notices_download",
+                "parameters": [param("id", "the notice's id", true)],
+                "responses": responses(json!({"text/html": {}}))
+            }}),
+        ),
     ]
 }
 
@@ -364,6 +507,9 @@ pub fn document() -> Value {
                 }
             }),
         );
+    }
+    for (path, item) in downloads() {
+        paths.insert(path.into(), item);
     }
     let schemas = g.take_definitions(true);
     json!({

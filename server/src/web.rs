@@ -98,6 +98,8 @@ pub fn router(state: AppState) -> Router {
 
     let api = Router::new()
         .route("/api/v1/openapi.json", get(crate::openapi::handler))
+        .route(crate::openapi::LEDGER_EXPORT, get(ledger_export))
+        .route(crate::openapi::NOTICE_DOWNLOAD, get(notice_download))
         .route("/api/v1/{*name}", post(server_fn_handler));
 
     Router::new()
@@ -371,4 +373,82 @@ async fn set_lang(Path(tag): Path<String>, headers: HeaderMap) -> Response {
             lang.tag()
         )),
     )
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    period: String,
+    #[serde(default = "default_format")]
+    format: String,
+}
+
+fn default_format() -> String {
+    "xlsx".into()
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    id: i32,
+}
+
+/// The signed-in person of a plain GET request, or the error response to send.
+async fn me_of_request(state: &AppState, headers: &HeaderMap) -> Result<app::domain::Me, Response> {
+    let lang = Lang::from_cookie_header(cookie_header(headers));
+    let me = match cookie_value(headers, SESSION_COOKIE) {
+        Some(t) => state.service.session_user(&t).await.ok().flatten(),
+        None => None,
+    };
+    me.ok_or_else(|| error_response(&AppError::Unauthenticated {}, lang))
+}
+
+fn download_response(d: app::ports::Download) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", d.filename);
+    (
+        [
+            (header::CONTENT_TYPE, d.content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        d.bytes,
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/ledger/export?period=2026-Q3&format=xlsx|csv`: the ledger for finance. Office;
+/// every export is audited.
+async fn ledger_export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> Response {
+    use app::ports::Rewards;
+    let me = match me_of_request(&state, &headers).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    match state.service.export_ledger(&me, q.period, q.format).await {
+        Ok(d) => download_response(d),
+        Err(e) => error_response(&e, Lang::from_cookie_header(cookie_header(&headers))),
+    }
+}
+
+/// `GET /api/v1/notices/download?id=3`: a notice as a standalone HTML file (A4 print layout).
+async fn notice_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+) -> Response {
+    use app::ports::Rewards;
+    let me = match me_of_request(&state, &headers).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    match state
+        .service
+        .notice_download(&me, app::rewards::NoticeId(q.id))
+        .await
+    {
+        Ok(d) => download_response(d),
+        Err(e) => error_response(&e, Lang::from_cookie_header(cookie_header(&headers))),
+    }
 }

@@ -9,10 +9,11 @@ use std::collections::BTreeSet;
 
 use common::{Ctx, USERS, ids};
 use http::StatusCode;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 /// Paths every signed-in person may call on their own data (no foreign record to ask for).
-const OWN_DATA: [&str; 14] = [
+const OWN_DATA: [&str; 15] = [
     "/api/v1/auth/sign_out",
     "/api/v1/auth/me",
     "/api/v1/auth/change_password",
@@ -27,6 +28,7 @@ const OWN_DATA: [&str; 14] = [
     "/api/v1/eval/calendar",
     "/api/v1/eval/reminders",
     "/api/v1/appeal/list",
+    "/api/v1/rewards/mine",
 ];
 
 #[tokio::test]
@@ -84,6 +86,56 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         .await;
     let mut policy = hist["current"]["policy"].clone();
     policy["appeal_answer_days"] = json!(6);
+
+    // A published quarterly result naming bob worst (reason holds the secret): his cases,
+    // a draft notice, a base bonus.
+    let (q1, _) = common::published(
+        &ctx,
+        2026,
+        1,
+        &[ids::OFFICE],
+        &[ids::BOB],
+        "2026-04-06T01:00:00Z",
+    )
+    .await;
+    server::entities::eval_naming::Entity::update_many()
+        .col_expr(
+            server::entities::eval_naming::Column::Reason,
+            sea_orm::sea_query::Expr::value("私密记录"),
+        )
+        .exec(&ctx.db)
+        .await
+        .unwrap();
+    let (s, v) = ctx
+        .post("/api/v1/rewards/recompute", json!({}), Some(&office))
+        .await;
+    assert_eq!(
+        (s, v["cases_opened"].as_i64()),
+        (StatusCode::OK, Some(3)),
+        "{v}"
+    );
+    let bob_case = server::entities::case::Entity::find()
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (s, draft) = ctx
+        .post(
+            "/api/v1/notices/draft",
+            json!({"result": q1, "kind": "commendation"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{draft}");
+    let (s, _) = ctx
+        .post(
+            "/api/v1/ledger/set_base",
+            json!({"cadre": ids::BOB, "period": "2026-Q1", "amount": "1000"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
 
     // (path, body, roles allowed to succeed on this record)
     let matrix: Vec<(&str, Value, &[&str])> = vec![
@@ -222,6 +274,71 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
             &["office"],
         ),
         (
+            "/api/v1/rewards/board",
+            json!({}),
+            &["office", "shuji", "jiwei", "zhenzhang"],
+        ),
+        (
+            "/api/v1/rewards/recompute",
+            json!({}),
+            &["office", "shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/cases/get",
+            json!({"id": bob_case}),
+            &["office", "shuji", "jiwei", "zhenzhang", "bob"],
+        ),
+        (
+            "/api/v1/cases/note",
+            json!({"case": bob_case, "kind": "follow_up", "body": "跟进"}),
+            &["shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/cases/assign",
+            json!({"case": bob_case, "owner": ids::ZHENZHANG}),
+            &["shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/notices/get",
+            json!({"id": draft["id"]}),
+            &["office", "shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/notices/draft",
+            json!({"result": q1, "kind": "commendation"}),
+            &["office", "shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/notices/update",
+            json!({"id": draft["id"], "title": "t", "preamble": "p", "issuer": "i"}),
+            &["office", "shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/notices/publish",
+            json!({"id": draft["id"]}),
+            &["office", "shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/ledger/get",
+            json!({"period": "2026-Q1"}),
+            &["office", "shuji", "zhenzhang"],
+        ),
+        (
+            "/api/v1/ledger/set_base",
+            json!({"cadre": ids::BOB, "period": "2026-Q1", "amount": "1"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/ledger/import",
+            json!({"csv": "username,period,amount\nbob,2026-Q1,1\n"}),
+            &["office"],
+        ),
+        (
+            "/api/v1/ledger/close",
+            json!({"period": "2026-Q1"}),
+            &["office"],
+        ),
+        (
             "/api/v1/auth/sign_in",
             json!({"username": "bob", "password": "guess"}),
             &[],
@@ -291,9 +408,11 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
             "/api/v1/appeal/list",
             "/api/v1/eval/mine",
             "/api/v1/eval/reminders",
+            "/api/v1/rewards/mine",
         ] {
             let (s, v) = ctx.post(path, json!({}), Some(cookie)).await;
             assert_eq!(s, StatusCode::OK, "{user} {path}");
+            // The office is named in the monthly pick; bob in both results.
             let entitled = ["office", "shuji", "jiwei", "zhenzhang", "bob"].contains(user);
             if !entitled {
                 assert!(!v.to_string().contains("私密记录"), "{user} on {path}: {v}");

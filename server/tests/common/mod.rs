@@ -212,6 +212,21 @@ impl Ctx {
         path: &str,
         cookie: Option<&str>,
     ) -> (StatusCode, http::HeaderMap, String) {
+        let (status, headers, bytes) = self.get_bytes(path, cookie).await;
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// GETs a file; returns status, headers and the raw body.
+    #[allow(dead_code)]
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, http::HeaderMap, Vec<u8>) {
         let mut req = Request::get(path);
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
@@ -225,11 +240,7 @@ impl Ctx {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            headers,
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )
+        (status, headers, bytes.to_vec())
     }
 
     /// POSTs a URL-encoded form (the no-JavaScript path).
@@ -412,4 +423,70 @@ async fn fixture(db: &DatabaseConnection) {
         .await
         .unwrap();
     }
+}
+
+/// A published quarterly result (as the principals' decision would leave it), with its
+/// namings. Returns the result id and the naming ids in order (best first).
+#[allow(dead_code)]
+pub async fn published(
+    ctx: &Ctx,
+    year: i32,
+    quarter: i32,
+    best: &[i32],
+    worst: &[i32],
+    when: &str,
+) -> (i32, Vec<i32>) {
+    let r = server::entities::eval_result::ActiveModel {
+        scope: Set(format!("q:{year}-Q{quarter}")),
+        kind: Set("quarterly".into()),
+        year: Set(year),
+        period: Set(quarter),
+        owner_id: Set(None),
+        policy_version: Set(1),
+        made_by: Set(ids::SHUJI),
+        made_at: Set(at(when)),
+        late: Set(false),
+        published_at: Set(Some(at(when))),
+        revision: Set(1),
+        missing_confirmed: Set(false),
+        missing_sheets: Set(0),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await
+    .unwrap();
+    server::entities::eval_revision::ActiveModel {
+        result_id: Set(r.id),
+        revision: Set(1),
+        by_id: Set(ids::SHUJI),
+        at: Set(at(when)),
+        note: Set("published".into()),
+        appeal_id: Set(None),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await
+    .unwrap();
+    let mut namings = Vec::new();
+    for (kind, who) in best
+        .iter()
+        .map(|w| ("best", w))
+        .chain(worst.iter().map(|w| ("worst", w)))
+    {
+        let n = server::entities::eval_naming::ActiveModel {
+            result_id: Set(r.id),
+            cadre_id: Set(*who),
+            kind: Set(kind.into()),
+            reason: Set(format!("{kind} 理由 {who}")),
+            citations: Set("[]".into()),
+            added_in: Set(1),
+            removed_in: Set(None),
+            ..Default::default()
+        }
+        .insert(&ctx.db)
+        .await
+        .unwrap();
+        namings.push(n.id);
+    }
+    (r.id, namings)
 }
