@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::eval_pages::*;
 use crate::i18n::{Lang, t};
 use crate::pages::*;
+use crate::reward_pages::*;
 
 /// The language of the current request (server) or page (browser).
 pub fn use_lang() -> Lang {
@@ -94,6 +95,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/eval/mine") view=MyResultsPage ssr=SsrMode::Async/>
                 <Route path=path!("/eval/appeals") view=AppealsPage ssr=SsrMode::Async/>
                 <Route path=path!("/eval/policy") view=PolicyPage ssr=SsrMode::Async/>
+                <Route path=path!("/rewards") view=RewardsPage ssr=SsrMode::Async/>
+                <Route path=path!("/rewards/mine") view=MyRewardsPage ssr=SsrMode::Async/>
+                <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
+                <Route path=path!("/notices/:id") view=NoticePage ssr=SsrMode::Async/>
+                <Route path=path!("/ledger") view=LedgerPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
@@ -108,6 +114,11 @@ pub fn Layout(me: Me, children: Children) -> impl IntoView {
         links.push(("/inbox", "nav.inbox"));
     }
     links.push(("/eval", "nav.eval"));
+    if me.has(Role::Principal) || me.has(Role::Committee) || me.has(Role::Office) {
+        links.push(("/rewards", "nav.rewards"));
+    } else {
+        links.push(("/rewards/mine", "nav.rewards"));
+    }
     if me.sees_all_sheets() {
         links.push(("/archive", "nav.archive"));
     }

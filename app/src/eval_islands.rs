@@ -437,7 +437,7 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
     let pending = RwSignal::new(false);
     type Setter = fn(&mut EvalPolicy, u32);
     type Getter = fn(&EvalPolicy) -> u32;
-    let fields: [(&str, Getter, Setter); 12] = [
+    let fields: [(&str, Getter, Setter); 17] = [
         (
             "monthly_best",
             |p| p.monthly_best,
@@ -493,6 +493,37 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
             "appeal_working_days",
             |p| u32::from(p.appeal_working_days),
             |p, v| p.appeal_working_days = v != 0,
+        ),
+        (
+            "best_uplift_pct",
+            |p| p.outcomes.best_uplift_pct,
+            |p, v| p.outcomes.best_uplift_pct = v,
+        ),
+        (
+            "worst_streak",
+            |p| p.outcomes.worst_streak,
+            |p, v| p.outcomes.worst_streak = v,
+        ),
+        (
+            "streak_monthly",
+            |p| u32::from(p.outcomes.streak_unit == crate::rewards::StreakUnit::MonthlyPicks),
+            |p, v| {
+                p.outcomes.streak_unit = if v != 0 {
+                    crate::rewards::StreakUnit::MonthlyPicks
+                } else {
+                    crate::rewards::StreakUnit::Quarters
+                }
+            },
+        ),
+        (
+            "talk_due_days",
+            |p| p.outcomes.talk_due_days,
+            |p, v| p.outcomes.talk_due_days = v,
+        ),
+        (
+            "rectification_days",
+            |p| p.outcomes.rectification_days,
+            |p, v| p.outcomes.rectification_days = v,
         ),
     ];
     let base = policy.clone();

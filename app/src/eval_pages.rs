@@ -30,7 +30,7 @@ fn quarter_label(lang: Lang, q: Quarter) -> String {
 }
 
 /// `2026-04` or `2026-Q2` as a label.
-fn period_key_label(lang: Lang, key: &str) -> String {
+pub(crate) fn period_key_label(lang: Lang, key: &str) -> String {
     if let Ok(q) = Quarter::parse_key(key) {
         quarter_label(lang, q)
     } else if let Ok(m) = Month::parse_key(key) {
@@ -45,7 +45,7 @@ fn step_badge(state: StepState) -> impl IntoView {
     view! { <span class=format!("badge step-{code}")>{tr(&format!("step.{code}"))}</span> }
 }
 
-fn kind_badge(kind: PickKind) -> impl IntoView {
+pub(crate) fn kind_badge(kind: PickKind) -> impl IntoView {
     let code = kind.code();
     view! { <span class=format!("badge kind-{code}")>{tr(&format!("eval.kind.{code}"))}</span> }
 }

@@ -21,6 +21,16 @@ pub(crate) fn reload() {
 /// after a change, so the answer's data is not needed — and not decoding it keeps the large
 /// view types' decoders out of the WASM that every page loads.
 pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppError> {
+    post_value(path, body, false).await.map(|_| ())
+}
+
+/// Like [`post`], but keeps the answer as untyped JSON when `keep` is set (to follow a new
+/// record's id); decoding into `serde_json::Value` adds no view decoders to the WASM.
+pub(crate) async fn post_value(
+    path: &str,
+    body: serde_json::Value,
+    keep: bool,
+) -> Result<serde_json::Value, AppError> {
     #[cfg(feature = "hydrate")]
     {
         let request = gloo_net::http::Request::post(&format!("{}/{path}", crate::api::API_PREFIX))
@@ -31,7 +41,13 @@ pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppE
             reason: "network".into(),
         })?;
         if response.ok() {
-            return Ok(());
+            if keep {
+                return Ok(response
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default());
+            }
+            return Ok(serde_json::Value::Null);
         }
         Err(response
             .json::<AppError>()
@@ -40,7 +56,7 @@ pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppE
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (path, body);
+        let _ = (path, body, keep);
         Err(AppError::Internal {})
     }
 }

@@ -19,6 +19,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod reward_api;
+pub mod reward_islands;
+pub mod reward_pages;
 pub mod rewards;
 #[cfg(feature = "ssr")]
 pub mod ssr_util;

@@ -1032,6 +1032,9 @@ pub struct LedgerView {
     pub total_base: Money,
     pub total_due: Money,
     pub missing_bases: u32,
+    /// Active cadres for the base form (office only): id, name, username.
+    #[serde(default)]
+    pub people: Vec<(CadreId, String, String)>,
 }
 
 /// One cadre's line in a ledger view or export.
@@ -1405,7 +1408,7 @@ mod tests {
             "\"1.50\""
         );
         assert_eq!(serde_json::to_string(&Money::ZERO).unwrap(), "\"0.00\"");
-        let back: Money = serde_json::from_str("\"-80.00\"").unwrap();
+        let back: Money = serde_json::from_str(r#""-80.00""#).unwrap();
         assert_eq!(back.fen(), -8000);
         assert!(serde_json::from_str::<Money>("\"1.001\"").is_err());
     }

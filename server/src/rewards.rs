@@ -1655,14 +1655,21 @@ impl app::ports::Rewards for Service {
         let (frozen, closure) = self.period_lines(&self.db, period).await?;
         let bases = self.bases(&self.db).await?;
         let key = period.key();
-        let active: Vec<i32> = cadre::Entity::find()
+        let active_rows = cadre::Entity::find()
             .filter(cadre::Column::Active.eq(true))
             .all(&self.db)
             .await
-            .ie()?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
+            .ie()?;
+        let active: Vec<i32> = active_rows.iter().map(|c| c.id).collect();
+        let mut people: Vec<(CadreId, String, String)> = if me.has(Role::Office) {
+            active_rows
+                .iter()
+                .map(|c| (CadreId(c.id), c.name.clone(), c.username.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        people.sort_by(|a, b| a.2.cmp(&b.2));
         let missing = active
             .iter()
             .filter(|c| !bases.contains_key(&(**c, key.clone())))
@@ -1687,6 +1694,7 @@ impl app::ports::Rewards for Service {
             rows: frozen.rows,
             corrections: frozen.corrections,
             missing_bases: missing,
+            people,
         })
     }
 
@@ -1707,7 +1715,7 @@ impl app::ports::Rewards for Service {
             .one(&tx)
             .await
             .ie()?
-            .ok_or_else(|| AppError::invalid("cadre", "unknown_user"))?;
+            .ok_or_else(|| AppError::invalid("cadre", "unknown_cadre"))?;
         let closures = self.closures(&tx).await?;
         if closures.contains_key(&period) {
             return Err(AppError::conflict("period_closed"));
@@ -1800,7 +1808,7 @@ impl app::ports::Rewards for Service {
             }
             let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
             let Some(&cid) = users.get(&get(0)) else {
-                errors.push(err("username", "unknown_user"));
+                errors.push(err("username", "unknown_cadre"));
                 continue;
             };
             let period = match LedgerPeriod::parse_key(&get(1)) {

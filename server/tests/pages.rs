@@ -217,7 +217,8 @@ async fn the_demo_township_has_the_promised_shape() {
     let results = eval_result::Entity::find().all(&db).await.unwrap();
     let monthly = results.iter().filter(|r| r.kind == "monthly").count();
     let quarterly: Vec<_> = results.iter().filter(|r| r.kind == "quarterly").collect();
-    assert_eq!((monthly, quarterly.len()), (7 * 8, 2));
+    // Q1 entered from the paper record, Q2 and Q3 decided in the system.
+    assert_eq!((monthly, quarterly.len()), (7 * 8, 3));
     assert!(quarterly.iter().all(|r| r.published_at.is_some()));
     assert!(area_opinion::Entity::find().count(&db).await.unwrap() > 7 * 70);
     let appeals = appeal::Entity::find().all(&db).await.unwrap();
@@ -226,7 +227,7 @@ async fn the_demo_township_has_the_promised_shape() {
     assert_eq!(states, ["open", "upheld"]);
     // Every quarterly name comes from the quarter's monthly picks of the same kind.
     let names = eval_naming::Entity::find().all(&db).await.unwrap();
-    for q in &quarterly {
+    for q in quarterly.iter().filter(|q| q.period != 1) {
         let months = [(q.period - 1) * 3 + 1, (q.period - 1) * 3 + 2, q.period * 3];
         for n in names.iter().filter(|n| n.result_id == q.id) {
             assert!(names.iter().any(|m| m.cadre_id == n.cadre_id
@@ -248,6 +249,55 @@ async fn the_demo_township_has_the_promised_shape() {
             .map(|n| (n.cadre_id, &n.kind))
             .collect::<Vec<_>>()
     );
+    // Rewards: outcomes with a consecutive-worst cadre (Q1–Q3), pending outcomes on the open
+    // appeal, rectifications closed and open, published notices, the year's bases, closed
+    // quarters, and an intact audit chain.
+    use server::entities::{bonus_base, case, ledger_closure, notice, outcome};
+    let outs = outcome::Entity::find().all(&db).await.unwrap();
+    assert!(outs.iter().any(|o| o.kind == "public_criticism"
+        && o.status == "active"
+        && o.quarter == "2026-Q3"
+        && o.basis.contains("2026-Q1")));
+    assert!(outs.iter().any(|o| o.status == "pending"));
+    let cases = case::Entity::find().all(&db).await.unwrap();
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.kind == "rectification" && c.state == "met")
+    );
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.kind == "rectification" && c.state == "open")
+    );
+    assert!(cases.iter().any(|c| c.kind == "talk" && c.state == "done"));
+    let notices = notice::Entity::find().all(&db).await.unwrap();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.kind == "criticism" && n.status == "published")
+    );
+    assert!(
+        notices
+            .iter()
+            .filter(|n| n.kind == "commendation" && n.status == "published")
+            .count()
+            >= 3
+    );
+    assert_eq!(bonus_base::Entity::find().count(&db).await.unwrap(), 92 * 5);
+    let closed: Vec<String> = ledger_closure::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.period)
+        .collect();
+    assert_eq!(closed, ["2026-Q1", "2026-Q2", "2026-Q3"]);
+    assert!(matches!(
+        server::audit::verify(&db).await.unwrap(),
+        server::audit::Verdict::Intact { .. }
+    ));
+
     // At the end-to-end date (3 July) April and May are picked, June is still to do.
     let db3 = server::db::connect_and_migrate("sqlite::memory:")
         .await
@@ -261,7 +311,7 @@ async fn the_demo_township_has_the_promised_shape() {
     .await
     .unwrap();
     let r3 = eval_result::Entity::find().all(&db3).await.unwrap();
-    assert_eq!(r3.len(), 16);
+    assert_eq!(r3.len(), 17);
     assert_eq!(appeal::Entity::find().count(&db3).await.unwrap(), 2);
 }
 
@@ -399,5 +449,105 @@ async fn the_evaluation_pages_render_for_the_right_people() {
     // The policy form is the office's only.
     let (_, _, html) = ctx.get("/eval/policy", Some(&alice)).await;
     assert!(!html.contains("保存为新版本"));
+    ctx.finish().await;
+}
+
+#[tokio::test]
+async fn the_rewards_pages_render_for_the_right_people() {
+    use sea_orm::EntityTrait;
+    let ctx = Ctx::new().await;
+    let (q2, _) = common::published(
+        &ctx,
+        2026,
+        2,
+        &[ids::ALICE],
+        &[ids::CHIEF],
+        "2026-07-10T02:00:00Z",
+    )
+    .await;
+    ctx.set_now("2026-07-12T02:00:00Z");
+    let office = ctx.login("office").await;
+    let (s, _) = ctx
+        .post("/api/v1/rewards/recompute", json!({}), Some(&office))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, n) = ctx
+        .post(
+            "/api/v1/notices/draft",
+            json!({"result": q2, "kind": "commendation"}),
+            Some(&office),
+        )
+        .await;
+    let notice = n["id"].as_i64().unwrap();
+    ctx.post(
+        "/api/v1/ledger/set_base",
+        json!({"cadre": ids::ALICE, "period": "2026-Q2", "amount": "3000"}),
+        Some(&office),
+    )
+    .await;
+    let case_id = server::entities::case::Entity::find()
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (shuji, alice, chief, bob) = (
+        ctx.login("shuji").await,
+        ctx.login("alice").await,
+        ctx.login("chief").await,
+        ctx.login("bob").await,
+    );
+    let case_path = format!("/cases/{case_id}");
+    let notice_path = format!("/notices/{notice}");
+    for (path, who, status, needle) in [
+        ("/rewards", &shuji, StatusCode::OK, "通报表扬"),
+        ("/rewards", &office, StatusCode::OK, "重新核对奖惩"),
+        ("/rewards", &alice, StatusCode::FORBIDDEN, ""),
+        ("/rewards/mine", &chief, StatusCode::OK, "谈话"),
+        ("/rewards/mine", &alice, StatusCode::OK, "奖金上浮"),
+        (case_path.as_str(), &shuji, StatusCode::OK, "保存谈话记录"),
+        (case_path.as_str(), &chief, StatusCode::OK, "测试chief"),
+        (case_path.as_str(), &bob, StatusCode::NOT_FOUND, ""),
+        (notice_path.as_str(), &office, StatusCode::OK, "正式发布"),
+        (notice_path.as_str(), &alice, StatusCode::NOT_FOUND, ""),
+        (
+            "/ledger?period=2026-Q2",
+            &office,
+            StatusCode::OK,
+            "¥3,600.00",
+        ),
+        (
+            "/ledger?period=2026-Q2",
+            &shuji,
+            StatusCode::OK,
+            "¥3,600.00",
+        ),
+        ("/ledger", &alice, StatusCode::FORBIDDEN, ""),
+    ] {
+        let (s, _, html) = ctx.get(path, Some(who)).await;
+        assert_eq!(s, status, "{path}: {html}");
+        assert!(
+            html.contains(needle),
+            "{needle} missing from {path}: {html}"
+        );
+    }
+    // The principal has no talk form for the cadre's own view; the cadre cannot export.
+    let (_, _, html) = ctx.get(&case_path, Some(&chief)).await;
+    assert!(!html.contains("保存谈话记录"));
+    let (_, _, html) = ctx.get("/ledger?period=2026-Q2", Some(&shuji)).await;
+    assert!(!html.contains("导出 Excel") && !html.contains("结算本期"));
+    let (_, _, html) = ctx.get("/ledger?period=2026-Q2", Some(&office)).await;
+    assert!(html.contains("导出 Excel") && html.contains("结算本期"));
+    // Published: the formal layout with its number, readable by everyone.
+    ctx.post(
+        "/api/v1/notices/publish",
+        json!({"id": notice}),
+        Some(&office),
+    )
+    .await;
+    let (s, _, html) = ctx.get(&notice_path, Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("notice-doc") && html.contains("镇效通〔2026〕1号"));
+    assert!(!html.contains("正式发布"));
     ctx.finish().await;
 }

@@ -698,7 +698,7 @@ async fn ledger_applies_outcomes_exports_and_carries_late_corrections() {
         (set(ids::ALICE, "2026-Q2", "abc"), "not_a_number"),
         (set(ids::ALICE, "2026-Q2", "1.234"), "amount_precision"),
         (set(ids::ALICE, "2026-Q9", "100"), "bad_period"),
-        (set(999, "2026-Q2", "100"), "unknown_user"),
+        (set(999, "2026-Q2", "100"), "unknown_cadre"),
     ] {
         let (s, v) = ctx
             .post("/api/v1/ledger/set_base", body, Some(&office))
@@ -765,7 +765,7 @@ async fn ledger_applies_outcomes_exports_and_carries_late_corrections() {
     assert_eq!(
         errs,
         vec![
-            (3, "unknown_user".into()),
+            (3, "unknown_cadre".into()),
             (4, "duplicate_row".into()),
             (5, "negative_amount".into())
         ]

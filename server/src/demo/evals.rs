@@ -83,6 +83,7 @@ pub async fn seed<C: ConnectionTrait>(
     let mut month = start;
     let mut monthly: HashMap<Month, Vec<(i32, eval_result::Model)>> = HashMap::new();
     let mut names_of: HashMap<i32, Vec<eval_naming::Model>> = HashMap::new();
+    let mut designated: Option<i32> = None;
     while ep.pick_due(month, policy) < now {
         let sups = supervisors_from(supervisions.clone(), month);
         // Entries of the month per cadre.
@@ -145,6 +146,7 @@ pub async fn seed<C: ConnectionTrait>(
         let mut leaders: Vec<i32> = sups.values().copied().collect();
         leaders.sort();
         leaders.dedup();
+        let first_leader = leaders.first().copied();
         for leader in leaders {
             let mut mine: Vec<i32> = sups
                 .iter()
@@ -155,10 +157,21 @@ pub async fn seed<C: ConnectionTrait>(
             if mine.len() < 2 {
                 continue;
             }
-            let b = mine[rng.below(mine.len() as u64) as usize];
+            let mut b = mine[rng.below(mine.len() as u64) as usize];
             let mut w = mine[rng.below(mine.len() as u64) as usize];
             if w == b {
                 w = mine[(mine.iter().position(|x| *x == b).unwrap_or(0) + 1) % mine.len()];
+            }
+            // One cadre of the first leader is picked worst every month, so the
+            // consecutive-worst rule (连续3次) shows in the demo.
+            if Some(leader) == first_leader {
+                let x = *designated.get_or_insert(mine[0]);
+                if mine.contains(&x) {
+                    w = x;
+                    if b == x {
+                        b = mine.iter().copied().find(|c| *c != x).unwrap_or(b);
+                    }
+                }
             }
             let made = at(due - Duration::hours(10 + rng.below(60) as i64), now);
             let r = eval_result::ActiveModel {
@@ -218,6 +231,75 @@ pub async fn seed<C: ConnectionTrait>(
             monthly.entry(month).or_default().push((leader, r));
         }
         month = month.next();
+    }
+
+    // The quarter before the system started: the office entered its paper result (names and
+    // reasons, no citations) so that streaks reach back into it.
+    let paper = start.quarter().prev();
+    let paper_published = ep.quarter_due(paper, policy) - Duration::days(3);
+    if let Some(x) = designated.filter(|_| paper_published < now && principals.len() >= 2) {
+        let mut plain: Vec<i32> = people
+            .iter()
+            .filter(|c| c.id != x && roles(c) == [Role::Cadre])
+            .map(|c| c.id)
+            .collect();
+        plain.sort();
+        let mut others = Vec::new();
+        while others.len() < 7 && !plain.is_empty() {
+            others.push(plain.remove(rng.below(plain.len() as u64) as usize));
+        }
+        let r = eval_result::ActiveModel {
+            scope: Set(format!("q:{}", paper.key())),
+            kind: Set("quarterly".into()),
+            year: Set(paper.year),
+            period: Set(paper.quarter as i32),
+            owner_id: Set(None),
+            policy_version: Set(1),
+            made_by: Set(principals[0]),
+            made_at: Set(paper_published),
+            late: Set(false),
+            published_at: Set(Some(paper_published)),
+            revision: Set(1),
+            missing_confirmed: Set(false),
+            missing_sheets: Set(0),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        eval_revision::ActiveModel {
+            result_id: Set(r.id),
+            revision: Set(1),
+            by_id: Set(principals[0]),
+            at: Set(paper_published),
+            note: Set("纸质评定录入 / entered from the paper record".into()),
+            appeal_id: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        let worst: Vec<i32> = std::iter::once(x)
+            .chain(others.iter().skip(5).copied())
+            .collect();
+        for (kind, list, reasons) in [
+            (PickKind::Best, &others[..others.len().min(5)], BEST_REASONS),
+            (PickKind::Worst, &worst[..], WORST_REASONS),
+        ] {
+            for c in list {
+                eval_naming::ActiveModel {
+                    result_id: Set(r.id),
+                    cadre_id: Set(*c),
+                    kind: Set(kind.code().into()),
+                    reason: Set(format!("（据纸质评定录入）{}", rng.pick(reasons))),
+                    citations: Set("[]".into()),
+                    added_in: Set(1),
+                    removed_in: Set(None),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                rows += 1;
+            }
+        }
     }
 
     // Quarters whose decision is due: both principals confirm, published two days before.

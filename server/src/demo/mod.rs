@@ -5,13 +5,11 @@
 
 pub mod content;
 pub mod evals;
+pub mod rewards;
 
 use app::domain::{Policy, SheetPeriod, SheetStatus};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, Set, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, DbErr, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 
 use crate::audit::{self, AuditEvent};
 use crate::entities::{
@@ -55,6 +53,8 @@ pub struct DemoSummary {
     pub sheets: u64,
     pub entries: u64,
     pub evaluations: u64,
+    /// Steps of the rewards and penalties played through the service.
+    pub rewards: u64,
 }
 
 /// A person of the demo township before insertion.
@@ -158,8 +158,8 @@ fn local(policy: &Policy, day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
 }
 
 /// Fills an empty database with the demo township. Refuses a database that has people.
-pub async fn seed<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn seed(
+    db: &sea_orm::DatabaseConnection,
     seed: u64,
     now: DateTime<Utc>,
     policy: &Policy,
@@ -481,5 +481,6 @@ pub async fn seed<C: ConnectionTrait + TransactionTrait>(
     ));
     audit::append(&tx, now, ev).await?;
     tx.commit().await?;
+    summary.rewards = rewards::seed(db, now, policy).await?;
     Ok(summary)
 }
