@@ -631,6 +631,24 @@ pub fn PolicyPage() -> impl IntoView {
                 "appeal_working_days",
                 t(lang, if p.appeal_working_days { "yes" } else { "no" }),
             ),
+            ("best_uplift_pct", p.outcomes.best_uplift_pct.to_string()),
+            ("worst_streak", p.outcomes.worst_streak.to_string()),
+            (
+                "streak_monthly",
+                t(
+                    lang,
+                    if p.outcomes.streak_unit == crate::rewards::StreakUnit::MonthlyPicks {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                ),
+            ),
+            ("talk_due_days", p.outcomes.talk_due_days.to_string()),
+            (
+                "rectification_days",
+                p.outcomes.rectification_days.to_string(),
+            ),
         ];
         Ok(view! {
             <h1>{tr("policy.title")}</h1>

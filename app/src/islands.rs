@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
@@ -21,16 +20,16 @@ pub(crate) fn reload() {
 /// after a change, so the answer's data is not needed — and not decoding it keeps the large
 /// view types' decoders out of the WASM that every page loads.
 pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppError> {
-    post_value(path, body, false).await.map(|_| ())
+    post_text(path, body, false).await.map(|_| ())
 }
 
-/// Like [`post`], but keeps the answer as untyped JSON when `keep` is set (to follow a new
-/// record's id); decoding into `serde_json::Value` adds no view decoders to the WASM.
-pub(crate) async fn post_value(
+/// Like [`post`], but keeps the answer's text when `keep` is set (to follow a new record's
+/// id) — without decoding it, so no view decoders reach the WASM.
+pub(crate) async fn post_text(
     path: &str,
     body: serde_json::Value,
     keep: bool,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<String, AppError> {
     #[cfg(feature = "hydrate")]
     {
         let request = gloo_net::http::Request::post(&format!("{}/{path}", crate::api::API_PREFIX))
@@ -42,12 +41,9 @@ pub(crate) async fn post_value(
         })?;
         if response.ok() {
             if keep {
-                return Ok(response
-                    .json::<serde_json::Value>()
-                    .await
-                    .unwrap_or_default());
+                return Ok(response.text().await.unwrap_or_default());
             }
-            return Ok(serde_json::Value::Null);
+            return Ok(String::new());
         }
         Err(response
             .json::<AppError>()
@@ -360,7 +356,9 @@ pub fn ChangePasswordForm(lang: Lang) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         spawn_local(async move {
-            match api::change_password(old.get_untracked(), new.get_untracked()).await {
+            let body =
+                json!({"old_password": old.get_untracked(), "new_password": new.get_untracked()});
+            match post("auth/change_password", body).await {
                 Ok(()) => {
                     error.set(None);
                     done.set(Some(t(lang, "account.password_changed")));
@@ -462,7 +460,7 @@ pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match api::reset_password(id, pw).await {
+            match post("accounts/reset_password", json!({"id": id, "password": pw})).await {
                 Ok(()) => done.set(Some(t(lang, "admin.reset_done"))),
                 Err(e) => error.set(Some(e)),
             }
@@ -489,16 +487,9 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         spawn_local(async move {
-            match api::import_cadres(text.get_untracked()).await {
-                Ok(r) => {
-                    error.set(None);
-                    done.set(Some(crate::i18n::tf(
-                        lang,
-                        "admin.imported",
-                        &[("n", &r.created.to_string())],
-                    )));
-                    report.set(Some(r));
-                }
+            // Success reloads the page, which lists the new accounts; row errors stay here.
+            match post("accounts/import", json!({"csv": text.get_untracked()})).await {
+                Ok(()) => reload(),
                 Err(AppError::RowErrors { errors }) => {
                     done.set(None);
                     error.set(Some(AppError::RowErrors {
@@ -606,18 +597,10 @@ pub fn AssignSupervisorForm(
             return;
         };
         spawn_local(async move {
-            match api::assign_supervisor(CadreId(c), CadreId(s), date).await {
-                Ok(a) => {
-                    error.set(None);
-                    done.set(Some(crate::i18n::tf(
-                        lang,
-                        "admin.assigned",
-                        &[
-                            ("name", &a.name),
-                            ("leader", &a.supervisor.unwrap_or_default()),
-                        ],
-                    )));
-                }
+            // The page lists every account with its leader: reload to show the change.
+            let body = json!({"cadre": CadreId(c), "supervisor": CadreId(s), "from": date});
+            match post("accounts/assign_supervisor", body).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -676,11 +659,8 @@ pub fn AreaForm(
         let Some(a) = area else { return };
         let chief = event_target_value(&ev).parse().ok().map(CadreId);
         spawn_local(async move {
-            match api::set_area_chief(a, chief).await {
-                Ok(v) => {
-                    error.set(None);
-                    done.set(Some(v.chief.unwrap_or_default()));
-                }
+            match post("org/set_area_chief", json!({"area": a, "chief": chief})).await {
+                Ok(()) => reload(),
                 Err(e) => error.set(Some(e)),
             }
         });

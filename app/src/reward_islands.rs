@@ -9,17 +9,17 @@ use serde_json::{Map, Value};
 
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::islands::{Fields, post_value, reload};
+use crate::islands::{Fields, post_text, reload};
 
-/// Posts the named fields of the form to `/api/v1/{path}`, merged over `fixed`. Fields in
-/// `ints` are sent as numbers and those in `bools` as `true`/`false` (empty ones as null);
-/// the rest as strings. On success the page reloads, or goes to `follow` + the answer's `id`.
-/// `confirm` asks first (closing a period, publishing a notice).
+/// Posts the named fields of the form (hidden inputs carry the fixed ones) to
+/// `/api/v1/{path}`. Fields in `ints` are sent as numbers and those in `bools` as
+/// `true`/`false` (empty ones as null); the rest as strings. On success the page reloads, or
+/// goes to `follow` + the new record's `id`. `confirm` asks first (closing a period,
+/// publishing a notice).
 #[island]
 pub fn ApiForm(
     lang: Lang,
     path: String,
-    fixed: Value,
     fields: Vec<String>,
     #[prop(optional)] ints: Option<Vec<String>>,
     #[prop(optional)] bools: Option<Vec<String>>,
@@ -40,7 +40,7 @@ pub fn ApiForm(
             return;
         }
         let f = Fields::of_event(&ev);
-        let mut body: Map<String, Value> = fixed.as_object().cloned().unwrap_or_default();
+        let mut body: Map<String, Value> = Map::new();
         for name in &fields {
             let raw = f.get(name);
             let v = if ints.contains(name) {
@@ -63,8 +63,8 @@ pub fn ApiForm(
         let follow = follow.clone();
         pending.set(true);
         spawn_local(async move {
-            match post_value(&path, Value::Object(body), follow.is_some()).await {
-                Ok(v) => match (follow, v.get("id").and_then(Value::as_i64)) {
+            match post_text(&path, Value::Object(body), follow.is_some()).await {
+                Ok(text) => match (follow, leading_id(&text)) {
                     (Some(prefix), Some(id)) => {
                         let _ = window().location().set_href(&format!("{prefix}{id}"));
                     }
@@ -82,5 +82,25 @@ pub fn ApiForm(
                 {move || error.get().map(|e| e.message(lang)).unwrap_or_default()}
             </p>
         </form>
+    }
+}
+
+/// The `id` of a record answered as JSON: its views start with `{"id":N`. Reading it from the
+/// text keeps a JSON parser for untyped values out of the WASM.
+fn leading_id(text: &str) -> Option<i64> {
+    let rest = text.trim_start().strip_prefix("{\"id\":")?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_leading_id() {
+        assert_eq!(super::leading_id(r#"{"id":42,"kind":"x"}"#), Some(42));
+        assert_eq!(super::leading_id(r#"{"kind":"x","id":42}"#), None);
+        assert_eq!(super::leading_id("null"), None);
     }
 }

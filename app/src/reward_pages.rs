@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde_json::json;
 
 use crate::app::{local_time, tr, use_lang};
 use crate::domain::*;
@@ -21,8 +20,17 @@ fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
 
+/// A value the form sends along without showing it.
+fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
+    view! { <input type="hidden" name=name value=value.to_string()/> }
+}
+
 fn yuan(m: Money) -> String {
-    format!("¥{}", m.grouped())
+    let g = m.grouped();
+    match g.strip_prefix('-') {
+        Some(abs) => format!("-¥{abs}"),
+        None => format!("¥{g}"),
+    }
 }
 
 fn param_id() -> Option<i32> {
@@ -39,12 +47,6 @@ fn outcome_badge(kind: OutcomeKind, status: OutcomeStatus) -> impl IntoView {
             {tr(&format!("rw.kind.{k}"))}
         </span>
     }
-}
-
-fn status_badge(status: OutcomeStatus) -> impl IntoView {
-    let st = status.code();
-    (status != OutcomeStatus::Active)
-        .then(|| view! { <span class=format!("badge status-{st}")>{tr(&format!("rw.status.{st}"))}</span> })
 }
 
 fn case_state_badge(state: CaseState) -> impl IntoView {
@@ -160,9 +162,11 @@ pub fn RewardsPage() -> impl IntoView {
                 ] {
                     let exists = b.notices.iter().any(|n| n.quarter == q.quarter && n.kind == kind && n.corrects.is_none());
                     if has(k) && !exists {
+                        let rid = q.result.0;
                         forms.push(view! {
-                            <ApiForm lang=lang path="notices/draft".into() fixed=json!({"result": q.result, "kind": kind.code()})
-                                fields=vec![] follow="/notices/".to_string() class="inline".into()>
+                            <ApiForm lang=lang path="notices/draft".into() fields=s(&["result", "kind"]) ints=s(&["result"])
+                                follow="/notices/".to_string() class="inline".into()>
+                                {hidden("result", rid)} {hidden("kind", kind.code())}
                                 <button type="submit" class="secondary">{tr(label)}</button>
                             </ApiForm>
                         });
@@ -198,14 +202,14 @@ pub fn RewardsPage() -> impl IntoView {
         let ledger_link = (office || me.has(Role::Principal))
             .then(|| view! { <a class="button-link" href="/ledger">{tr("rw.ledger_title")}</a> });
         let recompute = (office || me.has(Role::Principal)).then(|| view! {
-            <ApiForm lang=lang path="rewards/recompute".into() fixed=json!({}) fields=vec![] class="inline".into()>
+            <ApiForm lang=lang path="rewards/recompute".into() fields=vec![] class="inline".into()>
                 <button type="submit" class="link">{tr("rw.recompute")}</button>
             </ApiForm>
         });
         Ok(view! {
             <h1>{tr("rw.title")}</h1>
             <p class="muted small">{policy_line} " · " <a href="/eval/policy">{tr("policy.title")}</a></p>
-            <p class="actions">{ledger_link} " " <a class="button-link" href="/rewards/mine">{tr("rw.mine_title")}</a> " " {recompute}</p>
+            <div class="actions">{ledger_link} " " <a class="button-link" href="/rewards/mine">{tr("rw.mine_title")}</a> " " {recompute}</div>
             <section class="card" id="cases">
                 <h2>{tf(lang, "rw.open_cases", &[("n", &open.len().to_string())])}
                     {(overdue > 0).then(|| view! { " " <span class="badge step-overdue">{tf(lang, "rw.overdue_n", &[("n", &overdue.to_string())])}</span> })}
@@ -232,7 +236,6 @@ pub fn RewardsPage() -> impl IntoView {
 fn note_form(lang: Lang, case: CaseId, kind: NoteKind, today: String) -> impl IntoView {
     let code = kind.code();
     let id = move |f: &str| format!("{code}-{f}");
-    let fixed = json!({"case": case, "kind": kind.code()});
     let body_label = match kind {
         NoteKind::Talk => "rw.talk_said",
         NoteKind::Warning => "rw.warning_text",
@@ -249,7 +252,8 @@ fn note_form(lang: Lang, case: CaseId, kind: NoteKind, today: String) -> impl In
     view! {
         <section class="card note-form" data-note=kind.code()>
             <h2>{tr(&format!("rw.note.{}", kind.code()))}</h2>
-            <ApiForm lang=lang path="cases/note".into() fixed=fixed fields=fields bools=bools>
+            <ApiForm lang=lang path="cases/note".into() fields=fields ints=s(&["case"]) bools=bools>
+                {hidden("case", case.0)} {hidden("kind", code)}
                 {(kind == NoteKind::Talk).then(|| view! {
                     <label for=id("held_on")>{tr("rw.held_on")}</label>
                     <input id=id("held_on") type="date" name="held_on" value=today.clone() max=today.clone() required/>
@@ -312,7 +316,8 @@ pub fn CasePage() -> impl IntoView {
         let assign = (c.may_assign && !c.owners.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{tr("rw.assign")}</h2>
-                <ApiForm lang=lang path="cases/assign".into() fixed=json!({"case": c.id}) fields=s(&["owner"]) ints=s(&["owner"])>
+                <ApiForm lang=lang path="cases/assign".into() fields=s(&["case", "owner"]) ints=s(&["case", "owner"])>
+                    {hidden("case", c.id.0)}
                     <label for="owner">{tr("rw.owner_label")}</label>
                     <select id="owner" name="owner">
                         {c.owners.iter().map(|(id, name)| view! { <option value=id.0 selected=*id == c.owner>{name.clone()}</option> }).collect_view()}
@@ -362,7 +367,8 @@ pub fn NoticePage() -> impl IntoView {
         let edit = (n.may_edit && !n.published).then(move || view! {
             <section class="card no-print">
                 <h2>{tr("rw.edit_draft")}</h2>
-                <ApiForm lang=lang path="notices/update".into() fixed=json!({"id": n.id}) fields=s(&["title", "preamble", "issuer"])>
+                <ApiForm lang=lang path="notices/update".into() fields=s(&["id", "title", "preamble", "issuer"]) ints=s(&["id"])>
+                    {hidden("id", n.id.0)}
                     <label for="title">{tr("rw.notice_title")}</label>
                     <input id="title" name="title" value=title maxlength="200"/>
                     <label for="preamble">{tr("rw.notice_text")}</label>
@@ -371,23 +377,25 @@ pub fn NoticePage() -> impl IntoView {
                     <input id="issuer" name="issuer" value=issuer maxlength="100"/>
                     <button type="submit" class="secondary">{tr("rw.save_draft")}</button>
                 </ApiForm>
-                <ApiForm lang=lang path="notices/publish".into() fixed=json!({"id": n.id}) fields=vec![] confirm=tr("rw.publish_confirm")>
+                <ApiForm lang=lang path="notices/publish".into() fields=s(&["id"]) ints=s(&["id"]) confirm=tr("rw.publish_confirm")>
+                    {hidden("id", n.id.0)}
                     <button type="submit" class="primary">{tr("rw.publish_notice")}</button>
                 </ApiForm>
             </section>
         });
         let correct = (n.may_edit && n.published).then(|| view! {
-            <ApiForm lang=lang path="notices/draft".into() fixed=json!({"result": n.result, "kind": n.kind.code(), "corrects": n.id})
-                fields=vec![] follow="/notices/".to_string() class="inline".into()>
+            <ApiForm lang=lang path="notices/draft".into() fields=s(&["result", "kind", "corrects"]) ints=s(&["result", "corrects"])
+                follow="/notices/".to_string() class="inline".into()>
+                {hidden("result", n.result.0)} {hidden("kind", n.kind.code())} {hidden("corrects", n.id.0)}
                 <button type="submit" class="secondary">{tr("rw.draft_correction")}</button>
             </ApiForm>
         });
         Ok(view! {
-            <p class="actions no-print">
+            <div class="actions no-print">
                 <button type="button" class="secondary" onclick="window.print()">{tr("print.print")}</button> " "
                 <a class="button-link" href=format!("/api/v1/notices/download?id={}", n.id) download>{tr("rw.download")}</a> " "
                 {correct}
-            </p>
+            </div>
             {(!n.published).then(|| view! { <p class="notice no-print">{tr("rw.draft_note")}</p> })}
             {n.corrected_by.clone().map(|(cid, num)| view! {
                 <p class="notice no-print">{tr("rw.corrected_by")} " " <a href=format!("/notices/{cid}")>{num}</a></p>
@@ -469,7 +477,8 @@ pub fn LedgerPage() -> impl IntoView {
             view! {
                 <section class="card no-print">
                     <h2>{tr("rw.enter_base")}</h2>
-                    <ApiForm lang=lang path="ledger/set_base".into() fixed=json!({"period": p}) fields=s(&["cadre", "amount"]) ints=s(&["cadre"])>
+                    <ApiForm lang=lang path="ledger/set_base".into() fields=s(&["period", "cadre", "amount"]) ints=s(&["cadre"])>
+                        {hidden("period", p)}
                         <label for="cadre">{tr("rw.col.cadre")}</label>
                         <select id="cadre" name="cadre" required>
                             {l.people.iter().map(|(id, name, user)| view! { <option value=id.0>{format!("{name}（{user}）")}</option> }).collect_view()}
@@ -482,7 +491,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <section class="card no-print">
                     <h2>{tr("rw.import_bases")}</h2>
                     <p class="muted small">{tr("rw.import_help")}</p>
-                    <ApiForm lang=lang path="ledger/import".into() fixed=json!({}) fields=s(&["csv"])>
+                    <ApiForm lang=lang path="ledger/import".into() fields=s(&["csv"])>
                         <label for="csv">"CSV"</label>
                         <textarea id="csv" name="csv" rows="5" placeholder="username,period,amount"></textarea>
                         <button type="submit" class="secondary">{tr("rw.import")}</button>
@@ -490,8 +499,10 @@ pub fn LedgerPage() -> impl IntoView {
                 </section>
             }
         });
-        let close = (editable).then(|| view! {
-            <ApiForm lang=lang path="ledger/close".into() fixed=json!({"period": l.period.clone()}) fields=vec![] confirm=tr("rw.close_confirm") class="inline".into()>
+        let period_key = l.period.clone();
+        let close = editable.then(move || view! {
+            <ApiForm lang=lang path="ledger/close".into() fields=s(&["period"]) confirm=tr("rw.close_confirm") class="inline".into()>
+                {hidden("period", period_key)}
                 <button type="submit" class="secondary">{tr("rw.close_period")}</button>
             </ApiForm>
         });
@@ -524,9 +535,9 @@ pub fn LedgerPage() -> impl IntoView {
                     {l.closed.then(|| view! { " " <span class="badge case-done">{tr("rw.closed")}</span> })}</h2>
                 <p>{tr("rw.total_base")} ": " <strong>{yuan(l.total_base)}</strong> " · "
                     {tr("rw.total_due")} ": " <strong class="total-due">{yuan(l.total_due)}</strong></p>
-                {l.closed_at.map(|t| view! { <p class="muted small">{tf(lang, "rw.closed_at", &[("t", &local_time(t))])}</p> })}
+                {l.closed_at.map(|t| view! { <p class="muted small">{tf(lang, "rw.ledger_closed_at", &[("t", &local_time(t))])}</p> })}
                 {(l.missing_bases > 0 && !l.closed).then(|| view! { <p class="notice">{tf(lang, "rw.missing_bases", &[("n", &l.missing_bases.to_string())])}</p> })}
-                <p class="actions no-print">{exports} " " {close}</p>
+                <div class="actions no-print">{exports} " " {close}</div>
             </section>
             {(!l.corrections.is_empty()).then(|| view! {
                 <section class="card corrections">
@@ -562,12 +573,25 @@ pub fn MyRewardsPage() -> impl IntoView {
                 " " <a class="small" href=format!("/eval/results/{}", n.result)>{tr("eval.open_result")}</a>
             </li>
         }).collect_view();
-        let outcomes = m.outcomes.iter().map(|o| view! {
-            <li class:withdrawn=o.status == OutcomeStatus::Withdrawn>
-                {period_key_label(lang, &o.quarter)} " " {outcome_badge(o.kind, o.status)} " " {status_badge(o.status)}
-                {(!o.reason.is_empty()).then(|| view! { <br/><span class="small">{o.reason.clone()}</span> })}
-            </li>
-        }).collect_view();
+        // One block per quarter: the outcomes' badges and their reasons once.
+        let mut quarters: Vec<(String, Vec<OutcomeView>)> = Vec::new();
+        for o in &m.outcomes {
+            match quarters.iter_mut().find(|(q, _)| *q == o.quarter) {
+                Some((_, list)) => list.push(o.clone()),
+                None => quarters.push((o.quarter.clone(), vec![o.clone()])),
+            }
+        }
+        let outcomes = quarters
+            .into_iter()
+            .map(|(q, list)| {
+                view! {
+                    <li>
+                        <h3 class="small">{period_key_label(lang, &q)}</h3>
+                        {outcome_groups(&list)}
+                    </li>
+                }
+            })
+            .collect_view();
         let cases = m.cases.iter().map(case_row).collect_view();
         let best = m
             .results

@@ -1,5 +1,5 @@
 import { test, expect, request as pwRequest, type APIRequestContext } from '@playwright/test';
-import { LoginPage, PASSWORD, hydrated, snap } from './pages';
+import { LoginPage, PASSWORD, collectErrors, hydrated, snap } from './pages';
 
 // The three evaluations on a phone, in Chinese, against the demo township with the clock at
 // 2026-07-03 10:00 (Shanghai): April and May are picked already; June is not. An area chief
@@ -15,10 +15,7 @@ async function signedIn(baseURL: string, username: string): Promise<APIRequestCo
 }
 
 test('opinions → monthly pick → quarterly decision → appeal → re-publication', async ({ page, baseURL }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  const consoleErrors = collectErrors(page);
   const login = new LoginPage(page);
 
   // 1. An area chief sees the reminder and writes two opinions for June.
@@ -161,5 +158,74 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
   await page.goto('/eval?month=2026-06');
   await expect(page.locator('table.calendar')).toContainText('季度再评');
   await snap(page, '19-calendar');
+  expect(consoleErrors).toEqual([]);
+});
+
+// Runs after the flow above in the same server (the second quarter is published and one
+// naming changed by the committee): the outcomes appear, the Party secretary records a
+// talk, the office publishes and prints the commendation notice and downloads the ledger.
+test('published result → outcomes → a talk → the notice printed → the ledger downloaded', async ({ page }) => {
+  const consoleErrors = collectErrors(page);
+  const login = new LoginPage(page);
+
+  // 1. The Party secretary sees the quarter's outcomes and the open cases.
+  await login.signIn('shuji');
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '奖惩' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('三奖惩');
+  const q2 = page.locator('section.quarter-outcomes[data-quarter="2026-Q2"]');
+  await expect(q2.locator('.outcome-commendation').first()).toBeVisible();
+  await expect(q2.locator('.outcome-talk').first()).toBeVisible();
+  // The naming the committee withdrew shows its outcomes withdrawn, with the history kept.
+  await expect(q2.locator('.badge.status-withdrawn').first()).toBeVisible();
+  await snap(page, '20-rewards');
+
+  // 2. He records the talk with one of the worst-named cadres.
+  const talk = page.locator('#cases li.case-row', { hasText: '谈话' }).filter({ hasText: '2026年第2季度' }).first();
+  const who = (await talk.locator('strong').innerText()).trim();
+  await talk.locator('a').click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(who);
+  await hydrated(page);
+  const form = page.locator('section.note-form[data-note="talk"]');
+  await form.getByLabel('谈话内容').fill('指出六月记录不全、交办事项滞后，要求每周汇报');
+  await form.getByLabel('本人表态').fill('接受，保证按期整改');
+  await Promise.all([page.waitForEvent('load'), form.getByRole('button', { name: '保存谈话记录' }).click()]);
+  await expect(page.locator('.case-head .case-done')).toHaveText('已完成');
+  await expect(page.locator('ol.notes')).toContainText('接受，保证按期整改');
+  await snap(page, '21-talk');
+  await login.signOut();
+
+  // 3. The office drafts and publishes the commendation notice, then prints it.
+  await login.signIn('office1');
+  await page.goto('/rewards');
+  await hydrated(page);
+  const q2o = page.locator('section.quarter-outcomes[data-quarter="2026-Q2"]');
+  await Promise.all([page.waitForURL(/\/notices\/\d+$/), q2o.getByRole('button', { name: '起草表扬通报' }).click()]);
+  await expect(page.locator('.notice-doc h1')).toContainText('通报表扬');
+  await hydrated(page);
+  page.once('dialog', (d) => d.accept());
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '正式发布' }).click()]);
+  await expect(page.locator('.notice-doc .doc-number')).toHaveText(/^镇效通〔2026〕\d+号$/);
+  await expect(page.locator('.notice-doc tbody tr').first()).toBeVisible();
+  await snap(page, '22-notice');
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('header.topbar')).toBeHidden();
+  await expect(page.locator('.notice-doc')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/23-notice-print.png', fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  const [notice] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载' }).click()]);
+  expect(notice.suggestedFilename()).toMatch(/^notice-2026-Q2-\d+\.html$/);
+
+  // 4. The ledger of the quarter, and the Excel file for finance.
+  await page.goto('/ledger?period=2026-Q2');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('奖金台账');
+  await expect(page.locator('li.adj-uplift').first()).toBeVisible();
+  await snap(page, '24-ledger');
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '导出 Excel' }).click()]);
+  expect(xlsx.suggestedFilename()).toBe('ledger-2026-Q2.xlsx');
+  const path = await xlsx.path();
+  const fs = await import('node:fs');
+  const bytes = fs.readFileSync(path);
+  // An XLSX file is a ZIP archive.
+  expect(bytes.subarray(0, 2).toString()).toBe('PK');
   expect(consoleErrors).toEqual([]);
 });

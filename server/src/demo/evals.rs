@@ -165,7 +165,16 @@ pub async fn seed<C: ConnectionTrait>(
             // One cadre of the first leader is picked worst every month, so the
             // consecutive-worst rule (连续3次) shows in the demo.
             if Some(leader) == first_leader {
-                let x = *designated.get_or_insert(mine[0]);
+                let plain = mine
+                    .iter()
+                    .copied()
+                    .find(|c| {
+                        people
+                            .iter()
+                            .any(|p| p.id == *c && roles(p) == [Role::Cadre])
+                    })
+                    .unwrap_or(mine[0]);
+                let x = *designated.get_or_insert(plain);
                 if mine.contains(&x) {
                     w = x;
                     if b == x {
