@@ -49,3 +49,8 @@ pid2=$!
 trap 'kill $pid $pid2 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 120); do curl -fs "http://$addr2/healthz" >/dev/null 2>&1 && break; sleep 1; done
 "$target/release/loadgen" page "$addr2" "/eval/quarter?quarter=2026-Q3" shuji 300
+
+echo "== bonus ledger of an open quarter with corrections of the closed one (office1, 2026-Q3 at 2026-10-10), 100 sequential requests (no target; for reference)"
+"$target/release/loadgen" page "$addr2" "/ledger?period=2026-Q3" office1 100
+echo "== ledger export as XLSX for finance (office1, 2026-Q3; each export audited), 100 sequential requests"
+"$target/release/loadgen" page "$addr2" "/api/v1/ledger/export?period=2026-Q3&format=xlsx" office1 100

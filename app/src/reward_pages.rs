@@ -244,10 +244,10 @@ fn note_form(lang: Lang, case: CaseId, kind: NoteKind, today: String) -> impl In
         _ => "rw.follow_up_text",
     };
     let (fields, bools) = match kind {
-        NoteKind::Talk => (s(&["body", "response", "held_on"]), vec![]),
-        NoteKind::Plan => (s(&["body", "deadline"]), vec![]),
-        NoteKind::Closure => (s(&["body", "met"]), s(&["met"])),
-        _ => (s(&["body"]), vec![]),
+        NoteKind::Talk => (s(&["case", "kind", "body", "response", "held_on"]), vec![]),
+        NoteKind::Plan => (s(&["case", "kind", "body", "deadline"]), vec![]),
+        NoteKind::Closure => (s(&["case", "kind", "body", "met"]), s(&["met"])),
+        _ => (s(&["case", "kind", "body"]), vec![]),
     };
     view! {
         <section class="card note-form" data-note=kind.code()>
@@ -290,10 +290,8 @@ pub fn CasePage() -> impl IntoView {
     signed_in_page(move |_me| async move {
         let id = id.ok_or(AppError::NotFound {})?;
         let c = api::get_case(id).await?;
-        let today = chrono::Utc::now()
-            .with_timezone(&Policy::default().tz())
-            .date_naive()
-            .to_string();
+        // The server's date (its clock may be pinned), not the browser's.
+        let today = c.today.to_string();
         let notes = c.notes.iter().map(|n| {
             let k = n.kind.code();
             view! {
@@ -475,8 +473,8 @@ pub fn LedgerPage() -> impl IntoView {
         let forms = editable.then(|| {
             let p = l.period.clone();
             view! {
-                <section class="card no-print">
-                    <h2>{tr("rw.enter_base")}</h2>
+                <details class="card no-print">
+                    <summary>{tr("rw.enter_base")}</summary>
                     <ApiForm lang=lang path="ledger/set_base".into() fields=s(&["period", "cadre", "amount"]) ints=s(&["cadre"])>
                         {hidden("period", p)}
                         <label for="cadre">{tr("rw.col.cadre")}</label>
@@ -487,16 +485,16 @@ pub fn LedgerPage() -> impl IntoView {
                         <input id="amount" name="amount" inputmode="decimal" placeholder="3000.00" required/>
                         <button type="submit" class="primary">{tr("rw.save_base")}</button>
                     </ApiForm>
-                </section>
-                <section class="card no-print">
-                    <h2>{tr("rw.import_bases")}</h2>
+                </details>
+                <details class="card no-print">
+                    <summary>{tr("rw.import_bases")}</summary>
                     <p class="muted small">{tr("rw.import_help")}</p>
                     <ApiForm lang=lang path="ledger/import".into() fields=s(&["csv"])>
                         <label for="csv">"CSV"</label>
                         <textarea id="csv" name="csv" rows="5" placeholder="username,period,amount"></textarea>
                         <button type="submit" class="secondary">{tr("rw.import")}</button>
                     </ApiForm>
-                </section>
+                </details>
             }
         });
         let period_key = l.period.clone();
@@ -539,6 +537,7 @@ pub fn LedgerPage() -> impl IntoView {
                 {(l.missing_bases > 0 && !l.closed).then(|| view! { <p class="notice">{tf(lang, "rw.missing_bases", &[("n", &l.missing_bases.to_string())])}</p> })}
                 <div class="actions no-print">{exports} " " {close}</div>
             </section>
+            {forms}
             {(!l.corrections.is_empty()).then(|| view! {
                 <section class="card corrections">
                     <h2>{tr("rw.corrections")}</h2>
@@ -551,7 +550,6 @@ pub fn LedgerPage() -> impl IntoView {
                 {l.rows.is_empty().then(|| view! { <p class="muted">{tr("rw.no_lines")}</p> })}
                 <div class="table-wrap"><table class="ledger">{head}<tbody>{ledger_rows(&l.rows)}</tbody></table></div>
             </section>
-            {forms}
         })
     })
 }

@@ -912,6 +912,8 @@ pub struct CaseView {
     /// Who the case may be given to (principals).
     #[serde(default)]
     pub owners: Vec<(CadreId, String)>,
+    /// The server's local date (forms default to it).
+    pub today: NaiveDate,
 }
 
 /// A published quarterly result with its outcomes.

@@ -735,6 +735,7 @@ impl Service {
             may_note,
             may_assign: open && principal,
             owners,
+            today: self.today(),
         })
     }
 
