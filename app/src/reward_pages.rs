@@ -196,6 +196,7 @@ pub fn RewardsPage() -> impl IntoView {
                 " " <span class="muted small">{n.number.clone().unwrap_or_else(|| tr("rw.draft"))}</span>
                 {(!n.published).then(|| view! { " " <span class="badge status-pending">{tr("rw.draft")}</span> })}
                 {n.corrected_by.map(|_| view! { " " <span class="badge status-withdrawn">{tr("rw.corrected")}</span> })}
+                {n.stale.then(|| view! { " " <span class="badge step-overdue">{tr("rw.stale")}</span> })}
             </li>
         }).collect_view();
         let office = me.has(Role::Office);
@@ -395,6 +396,7 @@ pub fn NoticePage() -> impl IntoView {
                 {correct}
             </div>
             {(!n.published).then(|| view! { <p class="notice no-print">{tr("rw.draft_note")}</p> })}
+            {n.stale.then(|| view! { <p class="notice overdue no-print">{tr("rw.stale_text")}</p> })}
             {n.corrected_by.clone().map(|(cid, num)| view! {
                 <p class="notice no-print">{tr("rw.corrected_by")} " " <a href=format!("/notices/{cid}")>{num}</a></p>
             })}

@@ -993,6 +993,9 @@ pub struct NoticeSummary {
     pub published_at: Option<DateTime<Utc>>,
     pub corrects: Option<NoticeId>,
     pub corrected_by: Option<NoticeId>,
+    /// Published, not corrected, and the result's outcomes now name other people.
+    #[serde(default)]
+    pub stale: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1011,6 +1014,10 @@ pub struct NoticeView {
     pub issued_on: Option<NaiveDate>,
     pub corrects: Option<(NoticeId, String)>,
     pub corrected_by: Option<(NoticeId, String)>,
+    /// Published, not corrected, and the result's outcomes now name other people (an appeal
+    /// changed them): it needs a correction.
+    #[serde(default)]
+    pub stale: bool,
     /// The viewer may edit and publish the draft, or issue a correction.
     pub may_edit: bool,
 }

@@ -796,6 +796,7 @@ impl Service {
                 .map(|t| t.with_timezone(&self.policy.tz()).date_naive()),
             corrects,
             may_edit: Self::may_draft_notices(me) && (!published || corrected_by.is_none()),
+            stale: self.notice_stale(db, n, corrected_by.is_some()).await?,
             corrected_by,
         })
     }
@@ -818,6 +819,35 @@ impl Service {
         }
     }
 
+    /// Whether a published, uncorrected notice no longer names the people its result's
+    /// outcomes name now (an appeal changed them after publication): it needs a correction.
+    async fn notice_stale<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        n: &notice::Model,
+        corrected: bool,
+    ) -> Result<bool, AppError> {
+        if n.status != PUBLISHED || corrected {
+            return Ok(false);
+        }
+        let Some(kind) = NoticeKind::from_code(&n.kind) else {
+            return Ok(false);
+        };
+        let now: BTreeSet<i32> = outcome::Entity::find()
+            .filter(outcome::Column::ResultId.eq(n.result_id))
+            .filter(outcome::Column::Kind.eq(kind.outcome().code()))
+            .filter(outcome::Column::Status.ne(OutcomeStatus::Withdrawn.code()))
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|o| o.cadre_id)
+            .collect();
+        let lines: Vec<NoticeLine> = serde_json::from_str(&n.lines).unwrap_or_default();
+        let then: BTreeSet<i32> = lines.iter().map(|l| l.cadre.0).collect();
+        Ok(now != then)
+    }
+
     async fn notice_summaries<C: ConnectionTrait>(
         &self,
         db: &C,
@@ -833,10 +863,13 @@ impl Service {
             .filter(|n| n.status == PUBLISHED)
             .filter_map(|n| n.corrects_id.map(|c| (c, n.id)))
             .collect();
-        Ok(all
+        let mut out = Vec::new();
+        for n in all
             .iter()
             .filter(|n| n.status == PUBLISHED || Self::may_draft_notices(me))
-            .map(|n| NoticeSummary {
+        {
+            let corrected_by = corrected.get(&n.id).map(|i| NoticeId(*i));
+            out.push(NoticeSummary {
                 id: NoticeId(n.id),
                 kind: NoticeKind::from_code(&n.kind).unwrap_or(NoticeKind::Commendation),
                 quarter: n.quarter.clone(),
@@ -845,9 +878,11 @@ impl Service {
                 published: n.status == PUBLISHED,
                 published_at: n.published_at,
                 corrects: n.corrects_id.map(NoticeId),
-                corrected_by: corrected.get(&n.id).map(|i| NoticeId(*i)),
-            })
-            .collect())
+                stale: self.notice_stale(db, n, corrected_by.is_some()).await?,
+                corrected_by,
+            });
+        }
+        Ok(out)
     }
 
     // ----- ledger ---------------------------------------------------------------------------

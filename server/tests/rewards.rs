@@ -482,7 +482,7 @@ async fn cases_are_recorded_by_principals_and_closed_with_a_note() {
 #[tokio::test]
 async fn notices_are_numbered_immutable_and_corrected_by_new_notices() {
     let ctx = Ctx::new().await;
-    let (q2, _) = published(
+    let (q2, q2_names) = published(
         &ctx,
         2026,
         2,
@@ -623,6 +623,38 @@ async fn notices_are_numbered_immutable_and_corrected_by_new_notices() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
+    // An appeal changes the names after publication: the notice is flagged for correction.
+    let bob = ctx.login("bob").await;
+    let (s, ap) = ctx
+        .post(
+            "/api/v1/appeal/file",
+            json!({"naming": q2_names[1], "ground": "本季度另有安排"}),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ap}");
+    let (_, v) = ctx
+        .post("/api/v1/notices/get", json!({"id": id}), Some(&office))
+        .await;
+    assert_eq!(v["stale"], false, "pending outcomes still count");
+    let jiwei = ctx.login("jiwei").await;
+    let (s, _) = ctx
+        .post(
+            "/api/v1/appeal/answer",
+            json!({"id": ap["id"], "outcome": "overturn", "answer": "撤销"}),
+            Some(&jiwei),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = ctx
+        .post("/api/v1/notices/get", json!({"id": id}), Some(&office))
+        .await;
+    assert_eq!(v["stale"], true);
+    let (_, board) = ctx
+        .post("/api/v1/rewards/board", json!({}), Some(&office))
+        .await;
+    assert_eq!(board["notices"][0]["stale"], true);
+
     // A correction is a new notice that refers to the old one.
     let (s, corr) = ctx
         .post(
@@ -638,6 +670,11 @@ async fn notices_are_numbered_immutable_and_corrected_by_new_notices() {
             .unwrap()
             .contains("镇效通〔2026〕1号")
     );
+    assert_eq!(
+        corr["lines"].as_array().unwrap().len(),
+        1,
+        "bob is no longer named"
+    );
     let (_, corr) = ctx
         .post(
             "/api/v1/notices/publish",
@@ -651,6 +688,7 @@ async fn notices_are_numbered_immutable_and_corrected_by_new_notices() {
         .post("/api/v1/notices/get", json!({"id": id}), Some(&office))
         .await;
     assert_eq!(old["corrected_by"][1], "镇效通〔2026〕2号");
+    assert_eq!(old["stale"], false);
     let (s, v) = ctx
         .post(
             "/api/v1/notices/draft",
