@@ -974,7 +974,21 @@ impl Service {
         id: i32,
         after: Option<String>,
     ) -> Result<(), AppError> {
-        let mut ev = AuditEvent::new(Some(me.id.0), action, entity, id);
+        self.audit_as(db, Some(me.id.0), action, entity, id, after)
+            .await
+    }
+
+    /// Appends one audit row (actor `None` = the system) with the digest of the new state.
+    pub(crate) async fn audit_as<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: Option<i32>,
+        action: &str,
+        entity: &str,
+        id: impl ToString,
+        after: Option<String>,
+    ) -> Result<(), AppError> {
+        let mut ev = AuditEvent::new(actor, action, entity, id);
         ev.after = after;
         audit::append(db, self.now(), ev).await.ie()?;
         Ok(())

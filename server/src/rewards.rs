@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, AuditEvent};
+use crate::audit;
 use crate::entities::{
     appeal, bonus_base, cadre, case, case_note, eval_naming, eval_result, ledger_closure, notice,
     outcome,
@@ -305,21 +305,6 @@ impl Service {
         me.has(Role::Principal) || me.has(Role::Office)
     }
 
-    async fn audit_rewards<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        actor: Option<i32>,
-        action: &str,
-        entity: &str,
-        id: impl ToString,
-        after: Option<String>,
-    ) -> Result<(), AppError> {
-        let mut ev = AuditEvent::new(actor, action, entity, id);
-        ev.after = after;
-        audit::append(db, self.now(), ev).await.ie()?;
-        Ok(())
-    }
-
     /// The principal who owns new cases: the first active principal (the Party secretary in
     /// the demo), if any.
     async fn default_owner<C: ConnectionTrait>(&self, db: &C) -> Result<Option<i32>, AppError> {
@@ -443,7 +428,7 @@ impl Service {
                         report.made_pending += 1;
                         "outcome.held"
                     };
-                    self.audit_rewards(db, actor, action, "outcome", row.id, None)
+                    self.audit_as(db, actor, action, "outcome", row.id, None)
                         .await?;
                     row
                 }
@@ -468,7 +453,7 @@ impl Service {
                     .await
                     .ie()?;
                     report.created += 1;
-                    self.audit_rewards(
+                    self.audit_as(
                         db,
                         actor,
                         "outcome.created",
@@ -516,7 +501,7 @@ impl Service {
                     .await
                     .ie()?;
                     report.cases_opened += 1;
-                    self.audit_rewards(db, actor, "case.opened", "case", c.id, None)
+                    self.audit_as(db, actor, "case.opened", "case", c.id, None)
                         .await?;
                 }
             }
@@ -529,7 +514,7 @@ impl Service {
             am.withdrawn_reason = Set(Some("result_changed".into()));
             am.update(db).await.ie()?;
             report.withdrawn += 1;
-            self.audit_rewards(db, actor, "outcome.withdrawn", "outcome", id, None)
+            self.audit_as(db, actor, "outcome.withdrawn", "outcome", id, None)
                 .await?;
             let cases = case::Entity::find()
                 .filter(case::Column::OutcomeId.eq(id))
@@ -555,7 +540,7 @@ impl Service {
                 .await
                 .ie()?;
                 report.cases_withdrawn += 1;
-                self.audit_rewards(db, actor, "case.withdrawn", "case", cid, None)
+                self.audit_as(db, actor, "case.withdrawn", "case", cid, None)
                     .await?;
             }
         }
@@ -1352,7 +1337,7 @@ impl app::ports::Rewards for Service {
         .insert(&tx)
         .await
         .ie()?;
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             &format!("case.{}", kind.code()),
@@ -1409,7 +1394,7 @@ impl app::ports::Rewards for Service {
         .insert(&tx)
         .await
         .ie()?;
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             "case.assigned",
@@ -1557,7 +1542,7 @@ impl app::ports::Rewards for Service {
         .insert(&tx)
         .await
         .ie()?;
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             "notice.drafted",
@@ -1599,7 +1584,7 @@ impl app::ports::Rewards for Service {
         am.preamble = Set(preamble);
         am.issuer = Set(issuer);
         let n = am.update(&tx).await.ie()?;
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             "notice.edited",
@@ -1647,7 +1632,7 @@ impl app::ports::Rewards for Service {
             .update(&tx)
             .await
             .map_err(|_| AppError::conflict("notice_published"))?;
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             "notice.published",
@@ -1775,7 +1760,7 @@ impl app::ports::Rewards for Service {
         .insert(&tx)
         .await
         .ie()?;
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             "bonus.base_set",
@@ -1905,7 +1890,7 @@ impl app::ports::Rewards for Service {
             .iter()
             .map(|(c, p, a)| (*c, p.as_str(), a.fen()))
             .collect();
-        self.audit_rewards(
+        self.audit_as(
             &tx,
             Some(me.id.0),
             "bonus.imported",
@@ -1943,7 +1928,7 @@ impl app::ports::Rewards for Service {
             .insert(&tx)
             .await
             .map_err(|_| AppError::conflict("period_closed"))?;
-            self.audit_rewards(
+            self.audit_as(
                 &tx,
                 Some(me.id.0),
                 "ledger.closed",
@@ -1981,9 +1966,16 @@ impl app::ports::Rewards for Service {
         {
             let _guard = self.write.lock().await;
             let tx = self.db.begin().await.ie()?;
-            let mut ev = AuditEvent::new(Some(me.id.0), "ledger.exported", "ledger", p.key());
-            ev.after = Some(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
-            audit::append(&tx, self.now(), ev).await.ie()?;
+            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            self.audit_as(
+                &tx,
+                Some(me.id.0),
+                "ledger.exported",
+                "ledger",
+                p.key(),
+                Some(digest),
+            )
+            .await?;
             tx.commit().await.ie()?;
         }
         Ok(Download {
