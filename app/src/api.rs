@@ -21,7 +21,8 @@ use crate::ports::{authed, backend};
 #[server(prefix = "/api/v1", endpoint = "auth/sign_in", input = Json)]
 pub async fn sign_in(username: String, password: String) -> Result<Me, AppError> {
     let b = backend()?;
-    let (me, token) = b.sign_in(&username, &password).await?;
+    let from = crate::ports::SignInFrom::current();
+    let (me, token) = b.sign_in(&username, &password, &from).await?;
     crate::ssr_util::set_session_cookie(&token, false);
     Ok(me)
 }
@@ -47,11 +48,13 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     }
 }
 
-/// Changes the caller's own password. Signed-in users.
+/// Changes the caller's own password; their other sessions end. Signed-in users.
 #[server(prefix = "/api/v1", endpoint = "auth/change_password", input = Json)]
 pub async fn change_password(old_password: String, new_password: String) -> Result<(), AppError> {
     let (b, me) = authed().await?;
-    b.change_password(&me, &old_password, &new_password).await
+    let token = crate::ports::session_token().unwrap_or_default();
+    b.change_password(&me, &token, &old_password, &new_password)
+        .await
 }
 
 /// The *Today* screen for the caller's own record (`day` defaults to today). Cadres.

@@ -46,6 +46,8 @@ fn request_lang() -> Lang {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
     provide_context(lang);
+    #[cfg(feature = "ssr")]
+    crate::ssr_util::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>

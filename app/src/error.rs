@@ -34,6 +34,12 @@ pub enum AppError {
     /// The request itself could not be read (malformed JSON, missing fields).
     #[error("bad request")]
     BadRequest {},
+    /// The API takes JSON bodies only (`Content-Type: application/json`).
+    #[error("unsupported media type")]
+    UnsupportedMediaType {},
+    /// The request was not completed in time (sent too slowly, or the server was busy).
+    #[error("timeout")]
+    Timeout {},
     /// Something failed on the server; the cause is logged there, not sent.
     #[error("internal error")]
     Internal {},
@@ -64,6 +70,8 @@ impl AppError {
             AppError::RowErrors { .. } => 422,
             AppError::TooManyRequests { .. } => 429,
             AppError::BadRequest {} => 400,
+            AppError::UnsupportedMediaType {} => 415,
+            AppError::Timeout {} => 408,
             AppError::Internal {} => 500,
         }
     }
@@ -79,6 +87,8 @@ impl AppError {
             AppError::RowErrors { .. } => "err.rows_rejected".into(),
             AppError::TooManyRequests { .. } => "err.too_many".into(),
             AppError::BadRequest {} => "err.bad_request".into(),
+            AppError::UnsupportedMediaType {} => "err.unsupported_media_type".into(),
+            AppError::Timeout {} => "err.timeout".into(),
             AppError::Internal {} => "err.internal".into(),
         }
     }

@@ -57,7 +57,7 @@ pub fn OpinionForm(
     view! {
         <form class="opinion-form" on:submit=on_submit>
             <label for=id.clone()>{t(lang, "field.text")}</label>
-            <textarea id=id name="text" rows="2" maxlength="500" required>{text}</textarea>
+            <textarea id=id name="text" rows="2" maxlength="500" required>{crate::ui::textarea_text(&text)}</textarea>
             <label for=rid.clone()>{t(lang, "field.rating")}</label>
             <select id=rid name="rating">
                 <option value="">{t(lang, "eval.no_rating")}</option>

@@ -84,6 +84,11 @@ pub fn t(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// Whether `key` has a translation (the default language has every key).
+pub fn has_key(key: &str) -> bool {
+    table(Lang::Zh).contains_key(key)
+}
+
 /// Like [`t`], replacing `{name}` placeholders.
 pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let mut s = t(lang, key);

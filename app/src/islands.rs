@@ -214,12 +214,12 @@ pub fn TodayForm(
             <label for="work">{t(lang, "field.work")}</label>
             <textarea id="work" name="work" rows="3" maxlength=max_chars required
                 placeholder=t(lang, "today.work_placeholder")
-                on:input=move |ev| work_s.set(event_target_value(&ev))>{work}</textarea>
+                on:input=move |ev| work_s.set(event_target_value(&ev))>{crate::ui::textarea_text(&work)}</textarea>
             <span class="counter">{count(work_s)}</span>
             <label for="outcome">{t(lang, "field.outcome")}</label>
             <textarea id="outcome" name="outcome" rows="3" maxlength=max_chars required
                 placeholder=t(lang, "today.outcome_placeholder")
-                on:input=move |ev| outcome_s.set(event_target_value(&ev))>{outcome}</textarea>
+                on:input=move |ev| outcome_s.set(event_target_value(&ev))>{crate::ui::textarea_text(&outcome)}</textarea>
             <span class="counter">{count(outcome_s)}</span>
             <fieldset class="places">
                 <legend>{t(lang, "field.place")}</legend>

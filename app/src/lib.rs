@@ -24,6 +24,7 @@ pub mod reward_pages;
 pub mod rewards;
 #[cfg(feature = "ssr")]
 pub mod ssr_util;
+pub mod ui;
 
 /// Browser entry point: hydrates the interactive islands of a server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -49,18 +49,37 @@ pub(crate) fn query(key: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// A flash message passed back in the query string by the no-JavaScript form handlers.
-fn flash() -> impl IntoView {
+/// What the no-JavaScript *Today* form sent when the save was refused: the page is shown
+/// again at once (422) with the error and the text as typed, so nothing is lost. It is
+/// handed to the page in the render's context — user text never travels in a URL.
+#[derive(Clone, Debug)]
+pub struct TodayRetry {
+    pub work: String,
+    pub outcome: String,
+    pub place: Option<Place>,
+    pub village_id: Option<VillageId>,
+    pub place_note: String,
+    pub error: AppError,
+}
+
+/// A message for a no-JavaScript form: `saved` or an error reason code from the query string
+/// (codes only, never text to show; an unknown code shows nothing), or the refused save.
+fn flash(retry: Option<&TodayRetry>) -> impl IntoView + use<> {
     let lang = use_lang();
     let saved = query("saved").is_some();
-    let err = query("error").map(|reason| {
-        let field = query("field");
-        let msg = t(lang, &format!("err.{reason}"));
-        match field {
-            Some(f) => format!("{}: {msg}", t(lang, &format!("field.{f}"))),
-            None => msg,
-        }
-    });
+    let known = |key: &str| crate::i18n::has_key(key).then(|| t(lang, key));
+    let err = match retry {
+        Some(r) => Some(r.error.message(lang)),
+        None => query("error").and_then(|reason| {
+            let msg = known(&format!("err.{reason}"))?;
+            Some(
+                match query("field").and_then(|f| known(&format!("field.{f}"))) {
+                    Some(label) => format!("{label}: {msg}"),
+                    None => msg,
+                },
+            )
+        }),
+    };
     view! {
         {saved.then(|| view! { <p class="ok" role="status">{tr("today.saved")}</p> })}
         {err.map(|m| view! { <p class="error" role="alert">{m}</p> })}
@@ -76,7 +95,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="page login">
             <h1 class="login-title">{tr("app.name")}</h1>
             <p class="muted">{tr("login.subtitle")}</p>
-            {flash()}
+            {flash(None)}
             <form method="post" action="/login" class="card">
                 <label for="username">{tr("field.username")}</label>
                 <input id="username" name="username" type="text" autocomplete="username"
@@ -97,23 +116,14 @@ pub fn LoginPage() -> impl IntoView {
 pub fn TodayPage() -> impl IntoView {
     let lang = use_lang();
     let day = query("day").and_then(|d| d.parse::<NaiveDate>().ok());
-    let flash = flash();
+    // After a refused no-JavaScript save: the text as typed (see `TodayRetry`).
+    let retry = use_context::<TodayRetry>();
+    let flash = flash(retry.as_ref());
     signed_in_page(move |_me| async move {
         let v = api::get_today(day).await?;
         let reminders = crate::eval_api::get_reminders().await.unwrap_or_default();
         let entry = v.entry.clone();
-        // After a failed no-JavaScript save the typed text comes back in the query string.
-        let retry = query("error").is_some().then(|| {
-            (
-                query("work").unwrap_or_default(),
-                query("outcome").unwrap_or_default(),
-                query("place").and_then(|p| Place::from_code(&p)),
-                query("village_id")
-                    .and_then(|v| v.parse().ok())
-                    .map(VillageId),
-                query("place_note").unwrap_or_default(),
-            )
-        });
+        let retry = retry.map(|r| (r.work, r.outcome, r.place, r.village_id, r.place_note));
         let heading = if v.day == v.today {
             tf(lang, "today.heading", &[("day", &day_label(v.day))])
         } else {

@@ -17,10 +17,23 @@ use crate::rewards::*;
 pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
     /// The person behind a session token, if the session is valid.
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError>;
-    /// Checks the password; returns the person and a new session token.
-    async fn sign_in(&self, username: &str, password: &str) -> Result<(Me, String), AppError>;
+    /// Checks the password (slowed down per account name and per client address); returns
+    /// the person and a new session token. A session token sent along is ended, never reused.
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        from: &SignInFrom,
+    ) -> Result<(Me, String), AppError>;
     async fn sign_out(&self, me: &Me, token: &str) -> Result<(), AppError>;
-    async fn change_password(&self, me: &Me, old: &str, new: &str) -> Result<(), AppError>;
+    /// Changes one's own password and ends one's other sessions (`token`: the current one).
+    async fn change_password(
+        &self,
+        me: &Me,
+        token: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<(), AppError>;
 
     async fn today(&self, me: &Me, day: Option<NaiveDate>) -> Result<TodayView, AppError>;
     async fn save_entry(&self, me: &Me, input: EntryInput) -> Result<DayEntryView, AppError>;
@@ -219,6 +232,27 @@ pub const SESSION_COOKIE: &str = "xn_session";
 /// The backend from context.
 pub fn backend() -> Result<BackendRef, AppError> {
     leptos::prelude::use_context::<BackendRef>().ok_or(AppError::Internal {})
+}
+
+/// Where a sign-in comes from: the client address (for the per-address slow-down) and the
+/// session token the browser already held, if any (ended at sign-in).
+#[derive(Clone, Debug, Default)]
+pub struct SignInFrom {
+    pub addr: Option<std::net::IpAddr>,
+    pub old_token: Option<String>,
+}
+
+impl SignInFrom {
+    /// The current request's client address and session cookie.
+    pub fn current() -> Self {
+        let addr = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::ssr_util::ClientAddr>().copied())
+            .and_then(|a| a.0);
+        SignInFrom {
+            addr,
+            old_token: session_token(),
+        }
+    }
 }
 
 /// The session token from the request's cookies, if any.

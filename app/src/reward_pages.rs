@@ -371,7 +371,7 @@ pub fn NoticePage() -> impl IntoView {
                     <label for="title">{tr("rw.notice_title")}</label>
                     <input id="title" name="title" value=title maxlength="200"/>
                     <label for="preamble">{tr("rw.notice_text")}</label>
-                    <textarea id="preamble" name="preamble" rows="5" maxlength="2000">{preamble}</textarea>
+                    <textarea id="preamble" name="preamble" rows="5" maxlength="2000">{crate::ui::textarea_text(&preamble)}</textarea>
                     <label for="issuer">{tr("rw.issuer")}</label>
                     <input id="issuer" name="issuer" value=issuer maxlength="100"/>
                     <button type="submit" class="secondary">{tr("rw.save_draft")}</button>
@@ -417,6 +417,9 @@ pub fn NoticePage() -> impl IntoView {
                 </table>
                 <p class="doc-issuer">{n.issuer.clone()}</p>
                 <p class="doc-date">{date}</p>
+                {n.audit_anchor.clone().map(|a| view! {
+                    <p class="doc-anchor">"审计链锚点 " {a}</p>
+                })}
             </article>
             {edit}
             <p class="no-print"><a href="/rewards">{tr("nav.back")}</a></p>

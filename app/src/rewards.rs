@@ -419,14 +419,32 @@ impl Money {
     }
 
     /// Parses an amount typed or imported by the office: digits with at most two decimal
-    /// places, optionally with thousands separators. Never negative.
+    /// places, optionally with thousands separators — in their places only (`1,000.00`;
+    /// `1,00` is refused, not read as 100). Never negative.
     pub fn parse(field: &str, text: &str) -> Result<Money, AppError> {
-        let t: String = text
+        let raw = text
             .trim()
             .trim_start_matches(['¥', '￥'])
-            .chars()
-            .filter(|c| *c != ',' && *c != '，')
-            .collect();
+            .replace('，', ",");
+        let (int_part, frac_part) = raw.split_once('.').unwrap_or((raw.as_str(), ""));
+        if int_part.contains(',') {
+            let groups: Vec<&str> = int_part.trim_start_matches('-').split(',').collect();
+            let grouped = groups.iter().enumerate().all(|(i, g)| {
+                let len_ok = if i == 0 {
+                    (1..=3).contains(&g.len())
+                } else {
+                    g.len() == 3
+                };
+                len_ok && g.chars().all(|c| c.is_ascii_digit())
+            });
+            if !grouped {
+                return Err(AppError::invalid(field, "not_a_number"));
+            }
+        }
+        if frac_part.contains(',') {
+            return Err(AppError::invalid(field, "not_a_number"));
+        }
+        let t: String = raw.chars().filter(|c| *c != ',').collect();
         if t.is_empty() {
             return Err(AppError::invalid(field, "required"));
         }
@@ -1020,6 +1038,9 @@ pub struct NoticeView {
     pub stale: bool,
     /// The viewer may edit and publish the draft, or issue a correction.
     pub may_edit: bool,
+    /// The audit chain's head at publication (`id:hash`), printed in the footer.
+    #[serde(default)]
+    pub audit_anchor: Option<String>,
 }
 
 /// The formal number of a notice: `镇效通〔2026〕3号`.
@@ -1388,6 +1409,7 @@ mod tests {
         let ok = |s: &str| Money::parse("amount", s).map(|m| m.fen());
         assert_eq!(ok("1234.5"), Ok(123450));
         assert_eq!(ok("1,234.56"), Ok(123456));
+        assert_eq!(ok("1，234，567"), Ok(123456700));
         assert_eq!(ok("¥0.01"), Ok(1));
         assert_eq!(ok("3000"), Ok(300000));
         let err = |s: &str| match Money::parse("amount", s) {
@@ -1398,6 +1420,18 @@ mod tests {
         assert_eq!(err("abc"), "not_a_number");
         assert_eq!(err("1e3"), "not_a_number");
         assert_eq!(err("1.234"), "amount_precision");
+        // Separators only where thousands are: "1,00" is not 100.00.
+        for bad in [
+            "1,00",
+            ",100",
+            "1,0000",
+            "12,34,567",
+            "1.00,5",
+            "1,,000",
+            "1,000,",
+        ] {
+            assert_eq!(err(bad), "not_a_number", "{bad}");
+        }
         assert_eq!(err(""), "required");
         assert_eq!(err("99999999"), "out_of_range");
         // 20 % of 0.05 is 0.01 exactly; of 0.03 is 0.006 → 0.01 (half away from zero).

@@ -4,7 +4,9 @@
 //! prints latency percentiles.
 //!
 //! ```text
-//! loadgen save  <addr> <rate> <seconds>   # "save today's entry" as the demo cadres
+//! loadgen save  <addr> <rate> <seconds> [day] [attackers]
+//!                                         # "save today's entry" as the demo cadres, while
+//!                                         # `attackers` connections keep guessing passwords
 //! loadgen page  <addr> <path> <user> <n>  # n sequential GETs of a server-rendered page
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -42,7 +44,7 @@ impl Conn {
         body: &str,
     ) -> (u16, String, Vec<u8>) {
         let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nAccept: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/json\r\nAccept: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         self.stream.write_all(req.as_bytes()).await.expect("write");
@@ -152,9 +154,40 @@ async fn main() {
                 }
                 v
             });
+            let attackers: usize = args.get(6).and_then(|a| a.parse().ok()).unwrap_or(0);
             let total = rate * secs;
             let interval = Duration::from_nanos(1_000_000_000 / rate);
             let start = Instant::now();
+            // Bad sign-ins in parallel, each attacker on its own connection, for the whole
+            // run: known and unknown names with wrong passwords.
+            let attack_end = start + Duration::from_secs(secs);
+            let attack: Vec<_> = (0..attackers)
+                .map(|a| {
+                    let addr = addr.clone();
+                    tokio::spawn(async move {
+                        let mut conn = Conn::open(&addr).await;
+                        let (mut tried, mut slowed) = (0u64, 0u64);
+                        let mut n = 0u64;
+                        while Instant::now() < attack_end {
+                            n += 1;
+                            let user = if n % 2 == 0 {
+                                format!("cadre{:02}", 7 + (n + a as u64) % 60)
+                            } else {
+                                format!("nobody{a}x{n}")
+                            };
+                            let body = format!(r#"{{"username":"{user}","password":"guess-{n}"}}"#);
+                            let (status, _, _) = conn
+                                .request("POST", "/api/v1/auth/sign_in", "", &body)
+                                .await;
+                            tried += 1;
+                            if status == 429 {
+                                slowed += 1;
+                            }
+                        }
+                        (tried, slowed)
+                    })
+                })
+                .collect();
             let mut handles = Vec::with_capacity(total as usize);
             for i in 0..total {
                 let due = start + interval * i as u32;
@@ -184,6 +217,18 @@ async fn main() {
                 lat.push(d);
             }
             report("save_entry", lat, errors, start.elapsed());
+            if attackers > 0 {
+                let (mut tried, mut slowed) = (0, 0);
+                for h in attack {
+                    let (t, s) = h.await.expect("attacker");
+                    tried += t;
+                    slowed += s;
+                }
+                println!(
+                    "  meanwhile {attackers} parallel bad sign-ins: {tried} attempts, {slowed} answered 429 (slowed down), {} password checks",
+                    tried - slowed
+                );
+            }
         }
         Some("page") => {
             let addr = args[2].clone();

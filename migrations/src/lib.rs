@@ -7,6 +7,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20260401_000001_create_foundation;
 mod m20261128_000001_create_evaluations;
 mod m20261128_000002_create_rewards;
+mod m20261201_000001_add_session_last_seen;
+mod m20261201_000002_add_notice_audit_anchor;
 
 /// The ordered list of migrations, applied by `xiaoneng migrate` and at server start.
 pub struct Migrator;
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260401_000001_create_foundation::Migration),
             Box::new(m20261128_000001_create_evaluations::Migration),
             Box::new(m20261128_000002_create_rewards::Migration),
+            Box::new(m20261201_000001_add_session_last_seen::Migration),
+            Box::new(m20261201_000002_add_notice_audit_anchor::Migration),
         ]
     }
 }

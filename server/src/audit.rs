@@ -182,3 +182,113 @@ impl FilterGt for sea_orm::Select<audit_log::Entity> {
         self.filter(audit_log::Column::Id.gt(id))
     }
 }
+
+/// The chain's head at some moment, kept outside the database (a backup's manifest, an
+/// anchor file, a published notice's footer) so that removing the newest rows, or editing a
+/// row and re-chaining everything after it, is noticed: the row the anchor names is gone or
+/// hashes differently.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Anchor {
+    /// The newest row's id and hash.
+    pub id: i64,
+    pub hash: String,
+    /// When the anchor was taken (informative).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Anchor {
+    /// The short form printed on notices and accepted by `audit verify --anchor`: `id:hash`.
+    pub fn code(&self) -> String {
+        format!("{}:{}", self.id, self.hash)
+    }
+
+    /// Reads the `id:hash` form.
+    pub fn from_code(s: &str) -> Option<Anchor> {
+        let (id, hash) = s.trim().split_once(':')?;
+        let ok = hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit());
+        Some(Anchor {
+            id: id.parse().ok()?,
+            hash: ok.then(|| hash.to_ascii_lowercase())?,
+            at: None,
+        })
+    }
+}
+
+/// The newest row as an anchor (`None` for an empty chain).
+pub async fn head<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Option<Anchor>, DbErr> {
+    Ok(audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .limit(1)
+        .one(db)
+        .await?
+        .map(|r| Anchor {
+            id: r.id,
+            hash: r.hash,
+            at: Some(now),
+        }))
+}
+
+/// How one anchor compares with the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AnchorVerdict {
+    Matches,
+    /// The row the anchor names is not there: rows were removed from the end.
+    Missing {
+        id: i64,
+    },
+    /// The row is there with another hash: it, or a row before it, was rewritten.
+    Differs {
+        id: i64,
+    },
+}
+
+/// Compares an anchor with the stored chain.
+pub async fn check_anchor<C: ConnectionTrait>(db: &C, a: &Anchor) -> Result<AnchorVerdict, DbErr> {
+    Ok(match audit_log::Entity::find_by_id(a.id).one(db).await? {
+        None => AnchorVerdict::Missing { id: a.id },
+        Some(r) if r.hash != a.hash => AnchorVerdict::Differs { id: a.id },
+        Some(_) => AnchorVerdict::Matches,
+    })
+}
+
+/// Reads anchors from a file: a backup manifest (JSON with `audit_head`), or an anchor file
+/// (one JSON anchor a line, as [`append_anchor`] writes), or lines of `id:hash`.
+pub fn read_anchors(path: &std::path::Path) -> Result<Vec<Anchor>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+        && let Some(head) = v.get("audit_head")
+    {
+        return match head {
+            serde_json::Value::Null => Ok(Vec::new()),
+            h => serde_json::from_value::<Anchor>(h.clone())
+                .map(|a| vec![a])
+                .map_err(|e| format!("{}: audit_head: {e}", path.display())),
+        };
+    }
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let a = serde_json::from_str::<Anchor>(line)
+            .ok()
+            .or_else(|| Anchor::from_code(line))
+            .ok_or_else(|| format!("{}:{}: not an anchor", path.display(), n + 1))?;
+        out.push(a);
+    }
+    Ok(out)
+}
+
+/// Appends an anchor to an anchor file (created if missing) and flushes it to disk.
+pub fn append_anchor(path: &std::path::Path, a: &Anchor) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let line = serde_json::to_string(a).map_err(std::io::Error::other)?;
+    writeln!(f, "{line}")?;
+    f.sync_all()
+}

@@ -1,5 +1,9 @@
-//! Passwords (argon2id), session tokens and the sign-in slow-down rule.
+//! Passwords (argon2id), session tokens, the sign-in slow-down rule and the small pool that
+//! computes password hashes off the request threads.
 
+use std::sync::Arc;
+
+use app::error::AppError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
@@ -23,6 +27,79 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Computes argon2 hashes on tokio's blocking threads, at most `threads` at once, so
+/// password checks can neither stall the request threads nor take every core. A request
+/// that waits more than [`HASH_QUEUE_WAIT`] for its turn is told to try again (429).
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+/// The longest a password check waits for a free hashing thread.
+pub const HASH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Hasher {
+    pub fn new(threads: usize) -> Self {
+        Hasher {
+            permits: Arc::new(tokio::sync::Semaphore::new(threads.max(1))),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let busy = AppError::TooManyRequests {
+            retry_after_secs: 5,
+        };
+        let permit = tokio::time::timeout(HASH_QUEUE_WAIT, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| busy.clone())?
+            .map_err(|_| AppError::Internal {})?;
+        let out = tokio::task::spawn_blocking(move || {
+            let out = job();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing task failed");
+            AppError::Internal {}
+        })?;
+        Ok(out)
+    }
+
+    /// Checks a password against a stored hash (a malformed hash never matches).
+    pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, AppError> {
+        let (p, h) = (password.to_string(), hash.to_string());
+        self.run(move || verify_password(&p, &h)).await
+    }
+
+    /// Hashes one password.
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let p = password.to_string();
+        self.run(move || hash_password(&p)).await?.map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal {}
+        })
+    }
+
+    /// Hashes many passwords (a CSV import) in one job, so an import occupies one thread.
+    pub async fn hash_all(&self, passwords: Vec<String>) -> Result<Vec<String>, AppError> {
+        self.run(move || {
+            passwords
+                .iter()
+                .map(|p| hash_password(p))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal {}
+        })
+    }
 }
 
 /// A new random session token (sent in the cookie) — only its hash is stored.

@@ -15,6 +15,10 @@ pub const COLUMNS: [&str; 7] = [
     "password",
 ];
 
+/// Rows one account import may hold (the township has about a hundred people; each row's
+/// password takes ~25 ms to hash).
+pub const MAX_ROWS: usize = 500;
+
 /// A parsed row: its line number and the account, or the failing field and reason key.
 pub type Row = (u32, Result<NewAccount, (String, String)>);
 
@@ -38,6 +42,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
     }
     let mut out = Vec::new();
     for (n, rec) in rdr.records().enumerate() {
+        if out.len() >= MAX_ROWS {
+            return Err(AppError::invalid("csv", "too_many_rows"));
+        }
         let line = n as u32 + 2;
         let rec = match rec {
             Ok(r) => r,
@@ -98,6 +105,20 @@ mod tests {
         assert_eq!(
             rows[2].1.clone().unwrap_err(),
             ("roles".into(), "bad_role".into())
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_row_limit_is_refused_as_a_whole() {
+        let mut csv = String::from("username,name,title,department,roles,supervisor,password\n");
+        for i in 0..=MAX_ROWS {
+            csv.push_str(&format!(
+                "u{i:04},张{i},科员,党政办,cadre,,secret-{i}-pass\n"
+            ));
+        }
+        assert_eq!(
+            parse_csv(&csv).unwrap_err(),
+            AppError::invalid("csv", "too_many_rows")
         );
     }
 

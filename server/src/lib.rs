@@ -3,15 +3,21 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
+pub mod cells;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod eval;
 pub mod import;
+pub mod net;
 pub mod openapi;
+pub mod passwords;
 pub mod rewards;
+pub mod security;
 pub mod service;
+pub mod throttle;
 pub mod web;
 
 use std::collections::HashSet;
@@ -24,19 +30,33 @@ pub fn registered_api_paths() -> HashSet<String> {
         .collect()
 }
 
-/// Builds the router around a service (used by `serve`, the tests and the benchmarks).
+/// Builds the router around a service with default web settings (tests, benchmarks).
 pub fn app_router(
     service: Arc<service::Service>,
     site_root: &str,
     secure_cookies: bool,
 ) -> axum::Router {
-    let addr = "127.0.0.1:3000"
-        .parse()
-        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 3000)));
+    app_router_with(
+        service,
+        site_root,
+        web::WebSettings {
+            secure_cookies,
+            ..Default::default()
+        },
+    )
+}
+
+/// Builds the router around a service.
+pub fn app_router_with(
+    service: Arc<service::Service>,
+    site_root: &str,
+    settings: web::WebSettings,
+) -> axum::Router {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 3000));
     web::router(web::AppState {
         leptos_options: web::leptos_options(site_root, addr),
         service,
-        secure_cookies,
+        web: Arc::new(settings),
         api_paths: Arc::new(registered_api_paths()),
     })
 }

@@ -139,17 +139,20 @@ pub fn ledger_csv(rows: &[LedgerRow]) -> Result<Vec<u8>, AppError> {
         "source",
     ])
     .map_err(ie)?;
+    // Text cells are neutralised against formula injection; amounts stay exact numbers
+    // (a negative correction keeps its minus sign).
+    let cell = crate::cells::spreadsheet_text;
     for it in export_items(rows) {
         w.write_record([
-            it.row.username.as_str(),
-            &it.row.name,
-            &it.row.department,
-            &it.row.period,
-            it.item,
+            &*cell(&it.row.username),
+            &cell(&it.row.name),
+            &cell(&it.row.department),
+            &cell(&it.row.period),
+            &cell(it.item),
             &it.amount.plain(),
             if it.pending { "yes" } else { "" },
-            &it.reason,
-            &it.source,
+            &cell(&it.reason),
+            &cell(&it.source),
         ])
         .map_err(ie)?;
     }
@@ -163,6 +166,9 @@ pub fn ledger_xlsx(period: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, AppError
     use rust_xlsxwriter::{Format, Workbook};
     let ie = |_| AppError::Internal {};
     let money = |m: Money| -> f64 { m.plain().parse().unwrap_or(0.0) };
+    // Strings are never formulas in XLSX, but the same text is neutralised as in the CSV so
+    // that a copy into another sheet or a re-save as CSV stays harmless.
+    let cell = crate::cells::spreadsheet_text;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let num = Format::new().set_num_format("#,##0.00");
@@ -190,10 +196,14 @@ pub fn ledger_xlsx(period: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, AppError
                 .filter(|a| a.pending)
                 .map(|a| a.amount)
                 .sum();
-            ws.write_string(row, 0, &r.username).map_err(ie)?;
-            ws.write_string(row, 1, &r.name).map_err(ie)?;
-            ws.write_string(row, 2, &r.department).map_err(ie)?;
-            ws.write_string(row, 3, &r.period).map_err(ie)?;
+            ws.write_string(row, 0, cell(&r.username).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 1, cell(&r.name).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 2, cell(&r.department).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 3, cell(&r.period).as_ref())
+                .map_err(ie)?;
             if let Some(b) = r.base {
                 ws.write_number_with_format(row, 4, money(b), &num)
                     .map_err(ie)?;
@@ -228,17 +238,24 @@ pub fn ledger_xlsx(period: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, AppError
         }
         for (i, it) in export_items(rows).into_iter().enumerate() {
             let row = i as u32 + 1;
-            ws.write_string(row, 0, &it.row.username).map_err(ie)?;
-            ws.write_string(row, 1, &it.row.name).map_err(ie)?;
-            ws.write_string(row, 2, &it.row.department).map_err(ie)?;
-            ws.write_string(row, 3, &it.row.period).map_err(ie)?;
-            ws.write_string(row, 4, it.item).map_err(ie)?;
+            ws.write_string(row, 0, cell(&it.row.username).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 1, cell(&it.row.name).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 2, cell(&it.row.department).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 3, cell(&it.row.period).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 4, cell(it.item).as_ref())
+                .map_err(ie)?;
             ws.write_number_with_format(row, 5, money(it.amount), &num)
                 .map_err(ie)?;
             ws.write_string(row, 6, if it.pending { "是" } else { "" })
                 .map_err(ie)?;
-            ws.write_string(row, 7, &it.reason).map_err(ie)?;
-            ws.write_string(row, 8, &it.source).map_err(ie)?;
+            ws.write_string(row, 7, cell(&it.reason).as_ref())
+                .map_err(ie)?;
+            ws.write_string(row, 8, cell(&it.source).as_ref())
+                .map_err(ie)?;
         }
         ws.set_column_width(7, 50).map_err(ie)?;
         ws.set_column_width(8, 24).map_err(ie)?;
@@ -249,14 +266,10 @@ pub fn ledger_xlsx(period: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, AppError
     wb.save_to_buffer().map_err(ie)
 }
 
-/// The standalone HTML of a notice, for download and printing (A4).
+/// The standalone HTML of a notice, for download and printing (A4). Every text in it is
+/// escaped; its own policy allows no script at all, wherever the file is opened.
 pub fn notice_html(n: &NoticeView) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let esc = crate::cells::html_escape;
     let mut lines = String::new();
     for (i, l) in n.lines.iter().enumerate() {
         lines.push_str(&format!(
@@ -272,14 +285,19 @@ pub fn notice_html(n: &NoticeView) -> String {
         .as_ref()
         .map(|(_, num)| format!("<p class=\"corrects\">本通报更正{}。</p>", esc(num)))
         .unwrap_or_default();
+    let anchor = n
+        .audit_anchor
+        .as_ref()
+        .map(|a| format!("<p class=\"anchor\">审计链锚点 {}</p>", esc(a)))
+        .unwrap_or_default();
     format!(
-        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>{title}</title>
 <style>@page{{size:A4;margin:30mm 26mm 28mm 28mm}}body{{font-family:"FangSong","STFangsong","Noto Serif CJK SC",serif;font-size:16pt;line-height:1.8;max-width:170mm;margin:0 auto;color:#000}}
 h1{{font-family:"SimHei","Noto Sans CJK SC",sans-serif;text-align:center;font-size:22pt;font-weight:normal;margin:0 0 .5em}}.number{{text-align:center;margin:0 0 1.5em}}
-table{{width:100%;border-collapse:collapse;font-size:13pt}}td,th{{border:1px solid #000;padding:4px 6px;text-align:left}}.issuer{{text-align:right;margin-top:3em}}.date{{text-align:right}}p{{text-indent:2em;margin:.4em 0}}.issuer,.date,.number{{text-indent:0}}</style></head>
+table{{width:100%;border-collapse:collapse;font-size:13pt}}td,th{{border:1px solid #000;padding:4px 6px;text-align:left}}.issuer{{text-align:right;margin-top:3em}}.date{{text-align:right}}p{{text-indent:2em;margin:.4em 0}}.issuer,.date,.number,.anchor{{text-indent:0}}.anchor{{margin-top:3em;font:8pt monospace;word-break:break-all;color:#444}}</style></head>
 <body><h1>{title}</h1><p class="number">{number}</p>{corrects}<p>{preamble}</p>
 <table><thead><tr><th>序号</th><th>姓名</th><th>单位</th><th>事由</th></tr></thead><tbody>{lines}</tbody></table>
-<p class="issuer">{issuer}</p><p class="date">{date}</p></body></html>"#,
+<p class="issuer">{issuer}</p><p class="date">{date}</p>{anchor}</body></html>"#,
         title = esc(&n.title),
         number = esc(n.number.as_deref().unwrap_or("（草稿 / draft）")),
         corrects = corrects,
@@ -290,11 +308,31 @@ table{{width:100%;border-collapse:collapse;font-size:13pt}}td,th{{border:1px sol
             .issued_on
             .map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day()))
             .unwrap_or_default(),
+        anchor = anchor,
     )
+}
+
+/// The audit anchors printed on published notices, for `audit verify`.
+pub async fn published_anchors<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<(String, audit::Anchor)>, sea_orm::DbErr> {
+    Ok(notice::Entity::find()
+        .filter(notice::Column::AuditAnchor.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|n| {
+            let a = audit::Anchor::from_code(n.audit_anchor.as_deref()?)?;
+            Some((format!("notice {}", n.number.unwrap_or_default()), a))
+        })
+        .collect())
 }
 
 /// Columns of the bonus CSV: `username,period,amount` with a header line.
 const BASE_COLUMNS: [&str; 3] = ["username", "period", "amount"];
+
+/// Rows one bonus import may hold (a year of five periods for a few hundred people).
+pub const MAX_BASE_ROWS: usize = 5_000;
 
 impl Service {
     fn may_see_rewards(me: &Me) -> bool {
@@ -783,6 +821,7 @@ impl Service {
             may_edit: Self::may_draft_notices(me) && (!published || corrected_by.is_none()),
             stale: self.notice_stale(db, n, corrected_by.is_some()).await?,
             corrected_by,
+            audit_anchor: n.audit_anchor.clone(),
         })
     }
 
@@ -1621,7 +1660,11 @@ impl app::ports::Rewards for Service {
             .max()
             .unwrap_or(0)
             + 1;
+        // The chain's head goes into the notice's footer: printed and filed, it is an
+        // anchor outside the database (`audit verify --anchor id:hash`).
+        let anchor = audit::head(&tx, now).await.ie()?.map(|a| a.code());
         let mut am: notice::ActiveModel = n.into();
+        am.audit_anchor = Set(anchor);
         am.status = Set(PUBLISHED.into());
         am.year = Set(year);
         am.seq = Set(Some(seq));
@@ -1814,6 +1857,9 @@ impl app::ports::Rewards for Service {
         let mut seen: HashSet<(i32, String)> = HashSet::new();
         let mut rows: Vec<(i32, String, Money)> = Vec::new();
         for (n, rec) in rdr.records().enumerate() {
+            if n >= MAX_BASE_ROWS {
+                return Err(AppError::invalid("csv", "too_many_rows"));
+            }
             let line = n as u32 + 2;
             let err = |field: &str, reason: &str| ImportRowError {
                 line,

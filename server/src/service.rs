@@ -38,7 +38,34 @@ pub struct Service {
     /// Serialises write transactions so concurrent writers queue here instead of piling up
     /// on SQLite's file lock.
     pub(crate) write: Mutex<()>,
+    /// Password hashing off the request threads, a few at a time.
+    pub(crate) hasher: auth::Hasher,
+    /// The sign-in slow-down (in memory; see `throttle`).
+    pub(crate) throttle: crate::throttle::Throttle,
+    /// How long sessions last.
+    pub sessions: SessionPolicy,
 }
+
+/// How long a session lasts: it ends after `idle` without a request, and `max` after the
+/// sign-in in any case.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle: chrono::Duration,
+    pub max: chrono::Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: chrono::Duration::hours(12),
+            max: chrono::Duration::days(7),
+        }
+    }
+}
+
+/// A session's last use is written at most this often, so reading pages does not turn
+/// into a write per request.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Maps database errors to `Internal`, logging the cause on the server only.
 pub(crate) trait OrInternal<T> {
@@ -158,7 +185,17 @@ impl Service {
             policy,
             clock,
             write: Mutex::new(()),
+            hasher: auth::Hasher::new(1),
+            throttle: crate::throttle::Throttle::default(),
+            sessions: SessionPolicy::default(),
         }
+    }
+
+    /// Sets how long sessions last and how many password hashes run at once.
+    pub fn with_limits(mut self, sessions: SessionPolicy, hash_threads: usize) -> Self {
+        self.sessions = sessions;
+        self.hasher = auth::Hasher::new(hash_threads);
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -714,11 +751,49 @@ impl Service {
         })
     }
 
-    pub(crate) fn hash(password: &str) -> Result<String, AppError> {
-        auth::hash_password(password).map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal {}
-        })
+    /// Ends every session of a person but `keep` (its token hash), in the caller's
+    /// transaction.
+    async fn end_sessions<C: ConnectionTrait>(
+        db: &C,
+        cadre_id: i32,
+        keep: Option<&str>,
+    ) -> Result<(), AppError> {
+        let mut q = session::Entity::delete_many().filter(session::Column::CadreId.eq(cadre_id));
+        if let Some(k) = keep {
+            q = q.filter(session::Column::TokenHash.ne(k));
+        }
+        q.exec(db).await.ie()?;
+        Ok(())
+    }
+
+    /// Records a failed sign-in of a known account: its stored count (which outlives a
+    /// restart) and an audit row.
+    async fn record_failed_sign_in(&self, c: &cadre::Model) -> Result<(), AppError> {
+        let now = self.now();
+        let failures = self.throttle.failures(&c.username).max(c.failed_logins + 1);
+        let _guard = self.write.lock().await;
+        let tx = self.db.begin().await.ie()?;
+        cadre::Entity::update_many()
+            .col_expr(
+                cadre::Column::FailedLogins,
+                sea_orm::sea_query::Expr::value(failures),
+            )
+            .col_expr(
+                cadre::Column::LastFailedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(cadre::Column::Id.eq(c.id))
+            .exec(&tx)
+            .await
+            .ie()?;
+        audit::append(
+            &tx,
+            now,
+            AuditEvent::new(Some(c.id), "auth.sign_in_failed", "cadre", c.id),
+        )
+        .await
+        .ie()?;
+        tx.commit().await.ie()
     }
 }
 
@@ -732,83 +807,104 @@ enum SupervisorRef {
 #[async_trait::async_trait]
 impl app::ports::Backend for Service {
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError> {
-        let Some(s) = session::Entity::find_by_id(auth::token_hash(token))
+        let hash = auth::token_hash(token);
+        let Some(s) = session::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await
             .ie()?
         else {
             return Ok(None);
         };
-        if s.expires_at <= self.now() {
+        let now = self.now();
+        let idle_end = s.last_seen_at + self.sessions.idle;
+        if s.expires_at <= now || idle_end <= now {
             return Ok(None);
         }
         let c = self.cadre(&self.db, s.cadre_id).await?;
         if !c.active {
             return Ok(None);
         }
+        if now - s.last_seen_at >= TOUCH_EVERY {
+            // Not under the write lock: one row's time of use, no audit-worthy change.
+            session::Entity::update_many()
+                .col_expr(
+                    session::Column::LastSeenAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(session::Column::TokenHash.eq(hash))
+                .exec(&self.db)
+                .await
+                .ie()?;
+        }
         Ok(Some(self.me_of(&self.db, &c).await?))
     }
 
-    async fn sign_in(&self, username: &str, password: &str) -> Result<(Me, String), AppError> {
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        from: &app::ports::SignInFrom,
+    ) -> Result<(Me, String), AppError> {
         let now = self.now();
+        let name = username.trim();
         let found = cadre::Entity::find()
-            .filter(cadre::Column::Username.eq(username.trim()))
+            .filter(cadre::Column::Username.eq(name))
             .one(&self.db)
             .await
             .ie()?;
-        let Some(c) = found else {
-            // Same work as a real check, so timing does not reveal which names exist.
-            let _ = auth::verify_password(password, DUMMY_HASH);
-            let _guard = self.write.lock().await;
-            let tx = self.db.begin().await.ie()?;
-            audit::append(
-                &tx,
-                now,
-                // Only a digest of what was typed: it may be a mistyped password.
-                AuditEvent {
-                    actor: None,
-                    action: "auth.sign_in_failed",
-                    entity: "username",
-                    entity_id: None,
-                    before: None,
-                    after: Some(audit::digest_of(&username.trim())),
-                },
-            )
-            .await
-            .ie()?;
-            tx.commit().await.ie()?;
-            return Err(AppError::invalid("password", "bad_credentials"));
-        };
-        if let Some(wait) = auth::wait_remaining(c.failed_logins, c.last_failed_at, now) {
-            return Err(AppError::TooManyRequests {
+        // Decided and counted before the password is checked, for known and unknown names
+        // alike (the answers must not tell them apart).
+        let stored = found.as_ref().map(|c| (c.failed_logins, c.last_failed_at));
+        let ticket = self
+            .throttle
+            .admit(name, from.addr, now, stored)
+            .map_err(|wait| AppError::TooManyRequests {
                 retry_after_secs: wait,
-            });
-        }
-        let ok = c.active && auth::verify_password(password, &c.password_hash);
+            })?;
+        let hash = found
+            .as_ref()
+            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+        let matches = match self.hasher.verify(password, hash).await {
+            Ok(m) => m,
+            Err(e) => {
+                self.throttle.cancelled(ticket);
+                return Err(e);
+            }
+        };
+        let c = match found {
+            Some(c) if matches && c.active => c,
+            Some(c) => {
+                self.record_failed_sign_in(&c).await?;
+                return Err(AppError::invalid("password", "bad_credentials"));
+            }
+            None => {
+                // Unknown names leave no row (a flood of them must not take the write lock
+                // or fill the audit trail); the log keeps a digest of the name.
+                tracing::warn!(
+                    name = %audit::digest_of(&name),
+                    addr = ?from.addr,
+                    "sign-in with an unknown user name"
+                );
+                return Err(AppError::invalid("password", "bad_credentials"));
+            }
+        };
+        self.throttle.succeeded(ticket);
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
-        let failures = c.failed_logins;
-        let mut am: cadre::ActiveModel = c.clone().into();
-        if !ok {
-            am.failed_logins = Set(failures + 1);
-            am.last_failed_at = Set(Some(now));
-            am.update(&tx).await.ie()?;
-            audit::append(
-                &tx,
-                now,
-                AuditEvent::new(Some(c.id), "auth.sign_in_failed", "cadre", c.id),
-            )
-            .await
-            .ie()?;
-            tx.commit().await.ie()?;
-            return Err(AppError::invalid("password", "bad_credentials"));
-        }
-        if failures != 0 {
+        if c.failed_logins != 0 {
+            let mut am: cadre::ActiveModel = c.clone().into();
             am.failed_logins = Set(0);
             am.last_failed_at = Set(None);
             am.update(&tx).await.ie()?;
         }
-        // Expired sessions of this person are removed as a new one starts.
+        // A session token sent along with the sign-in is never carried over (fixation):
+        // that session ends; so do this person's expired ones.
+        if let Some(old) = &from.old_token {
+            session::Entity::delete_by_id(auth::token_hash(old))
+                .exec(&tx)
+                .await
+                .ie()?;
+        }
         session::Entity::delete_many()
             .filter(session::Column::CadreId.eq(c.id))
             .filter(session::Column::ExpiresAt.lte(now))
@@ -820,7 +916,8 @@ impl app::ports::Backend for Service {
             token_hash: Set(auth::token_hash(&token)),
             cadre_id: Set(c.id),
             created_at: Set(now),
-            expires_at: Set(now + chrono::Duration::seconds(app::ssr_util::SESSION_SECONDS)),
+            expires_at: Set(now + self.sessions.max),
+            last_seen_at: Set(now),
         }
         .insert(&tx)
         .await
@@ -853,20 +950,26 @@ impl app::ports::Backend for Service {
         tx.commit().await.ie()
     }
 
-    async fn change_password(&self, me: &Me, old: &str, new: &str) -> Result<(), AppError> {
-        if new.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::invalid("new_password", "password_short"));
-        }
+    async fn change_password(
+        &self,
+        me: &Me,
+        token: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
         let c = self.cadre(&self.db, me.id.0).await?;
-        if !auth::verify_password(old, &c.password_hash) {
+        crate::passwords::check_new("new_password", new, &c.username)?;
+        if !self.hasher.verify(old, &c.password_hash).await? {
             return Err(AppError::invalid("old_password", "wrong_password"));
         }
-        let hash = Self::hash(new)?;
+        let hash = self.hasher.hash(new).await?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         let mut am: cadre::ActiveModel = c.into();
         am.password_hash = Set(hash);
         am.update(&tx).await.ie()?;
+        // Whoever else holds a session of this person (a lost phone) is signed out.
+        Self::end_sessions(&tx, me.id.0, Some(&auth::token_hash(token))).await?;
         audit::append(
             &tx,
             self.now(),
@@ -1463,7 +1566,8 @@ impl app::ports::Backend for Service {
     async fn create_account(&self, me: &Me, new: NewAccount) -> Result<AccountView, AppError> {
         Self::require(me, Role::Office)?;
         let new = new.validate()?;
-        let hash = Self::hash(&new.password)?;
+        crate::passwords::check_new("password", &new.password, &new.username)?;
+        let hash = self.hasher.hash(&new.password).await?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         let (dept, sup) = self
@@ -1523,23 +1627,20 @@ impl app::ports::Backend for Service {
 
     async fn reset_password(&self, me: &Me, id: CadreId, password: String) -> Result<(), AppError> {
         Self::require(me, Role::Office)?;
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::invalid("password", "password_short"));
-        }
-        let hash = Self::hash(&password)?;
+        let c = self.cadre(&self.db, id.0).await?;
+        crate::passwords::check_new("password", &password, &c.username)?;
+        let hash = self.hasher.hash(&password).await?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
         let c = self.cadre(&tx, id.0).await?;
+        let username = c.username.clone();
         let mut am: cadre::ActiveModel = c.into();
         am.password_hash = Set(hash);
         am.failed_logins = Set(0);
         am.last_failed_at = Set(None);
         am.update(&tx).await.ie()?;
-        session::Entity::delete_many()
-            .filter(session::Column::CadreId.eq(id.0))
-            .exec(&tx)
-            .await
-            .ie()?;
+        Self::end_sessions(&tx, id.0, None).await?;
+        self.throttle.forget(&username);
         audit::append(
             &tx,
             self.now(),
@@ -1809,57 +1910,33 @@ impl app::ports::Backend for Service {
     async fn import_cadres(&self, me: &Me, csv: String) -> Result<ImportReport, AppError> {
         Self::require(me, Role::Office)?;
         let rows = crate::import::parse_csv(&csv)?;
+        // Checked once without the lock, so that passwords are hashed (slow: ~25 ms each)
+        // only for a file that will be stored, and never while the lock is held; checked
+        // again under the lock in case something changed meanwhile.
+        let checked = self.check_import(&self.db, rows.clone()).await?;
+        let hashes = self
+            .hasher
+            .hash_all(
+                checked
+                    .iter()
+                    .map(|(_, r, _, _)| r.password.clone())
+                    .collect(),
+            )
+            .await?;
         let _guard = self.write.lock().await;
         let tx = self.db.begin().await.ie()?;
-        let mut errors = Vec::new();
-        let mut taken = HashSet::new();
-        // Supervisors named by rows of the same file, wherever they stand in it.
-        let batch_sups: HashMap<String, i32> = rows
+        let mut checked = self.check_import(&tx, rows).await?;
+        let mut hashes: HashMap<i32, String> = checked
             .iter()
-            .enumerate()
-            .filter_map(|(i, (_, r))| {
-                r.as_ref()
-                    .ok()
-                    .filter(|a| a.roles.contains(&Role::Supervisor))
-                    .map(|a| (a.username.clone(), i as i32))
-            })
+            .map(|(idx, _, _, _)| *idx)
+            .zip(hashes)
             .collect();
-        let mut checked = Vec::new();
-        for (idx, (line, row)) in rows.into_iter().enumerate() {
-            let row = match row {
-                Ok(r) => r,
-                Err((field, reason)) => {
-                    errors.push(ImportRowError {
-                        line,
-                        field,
-                        reason,
-                    });
-                    continue;
-                }
-            };
-            match self.check_new_account(&tx, &row, &taken, &batch_sups).await {
-                Ok((dept, sup)) => {
-                    taken.insert(row.username.clone());
-                    checked.push((idx as i32, row, dept, sup));
-                }
-                Err(AppError::Invalid { field, reason }) => errors.push(ImportRowError {
-                    line,
-                    field,
-                    reason,
-                }),
-                Err(e) => return Err(e),
-            }
-        }
-        if !errors.is_empty() {
-            // All or nothing: nothing is stored until every row is right.
-            return Err(AppError::RowErrors { errors });
-        }
         let mut created_ids: HashMap<i32, i32> = HashMap::new();
         // Supervisors first, so rows can name a supervisor from the same file.
         checked.sort_by_key(|(_, r, _, _)| !r.roles.contains(&Role::Supervisor));
         let mut pending_links = Vec::new();
         for (idx, row, dept, sup) in &checked {
-            let hash = Self::hash(&row.password)?;
+            let hash = hashes.remove(idx).ok_or(AppError::Internal {})?;
             let direct = match sup {
                 Some(SupervisorRef::Id(id)) => Some(*id),
                 Some(SupervisorRef::Batch(b)) => created_ids.get(b).copied(),
@@ -1892,6 +1969,72 @@ impl app::ports::Backend for Service {
             created: checked.len() as u32,
             errors: Vec::new(),
         })
+    }
+}
+
+/// An import row ready to store: its index in the file, the account, department and
+/// supervisor.
+type CheckedRow = (i32, NewAccount, i32, Option<SupervisorRef>);
+
+impl Service {
+    /// Checks every row of an account import against the database; all or nothing: any
+    /// bad row makes the whole file a `RowErrors` answer.
+    async fn check_import<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        rows: Vec<crate::import::Row>,
+    ) -> Result<Vec<CheckedRow>, AppError> {
+        let mut errors = Vec::new();
+        let mut taken = HashSet::new();
+        // Supervisors named by rows of the same file, wherever they stand in it.
+        let batch_sups: HashMap<String, i32> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, r))| {
+                r.as_ref()
+                    .ok()
+                    .filter(|a| a.roles.contains(&Role::Supervisor))
+                    .map(|a| (a.username.clone(), i as i32))
+            })
+            .collect();
+        let mut checked = Vec::new();
+        for (idx, (line, row)) in rows.into_iter().enumerate() {
+            let row = row.and_then(|r| {
+                crate::passwords::check_new("password", &r.password, &r.username)
+                    .map(|()| r)
+                    .map_err(|e| match e {
+                        AppError::Invalid { field, reason } => (field, reason),
+                        _ => ("password".into(), "password_common".into()),
+                    })
+            });
+            let row = match row {
+                Ok(r) => r,
+                Err((field, reason)) => {
+                    errors.push(ImportRowError {
+                        line,
+                        field,
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            match self.check_new_account(db, &row, &taken, &batch_sups).await {
+                Ok((dept, sup)) => {
+                    taken.insert(row.username.clone());
+                    checked.push((idx as i32, row, dept, sup));
+                }
+                Err(AppError::Invalid { field, reason }) => errors.push(ImportRowError {
+                    line,
+                    field,
+                    reason,
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::RowErrors { errors });
+        }
+        Ok(checked)
     }
 }
 

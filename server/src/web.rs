@@ -8,8 +8,8 @@ use std::sync::Arc;
 use app::domain::{EntryInput, Place, VillageId};
 use app::error::AppError;
 use app::i18n::{LANG_COOKIE, Lang};
-use app::ports::{Backend, BackendRef, SESSION_COOKIE};
-use app::ssr_util::{CookieSecurity, SESSION_SECONDS};
+use app::ports::{Backend, BackendRef, SESSION_COOKIE, SignInFrom};
+use app::ssr_util::{ClientAddr, CookieSecurity};
 use axum::body::Body;
 use axum::extract::{Form, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -36,9 +36,43 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub service: Arc<Service>,
-    pub secure_cookies: bool,
+    pub web: Arc<WebSettings>,
     /// Server function paths registered in this binary.
     pub api_paths: Arc<HashSet<String>>,
+}
+
+/// The web side's security settings (from [`crate::config::Config`]).
+#[derive(Clone, Debug)]
+pub struct WebSettings {
+    /// Cookies `Secure` and HSTS sent (HTTPS).
+    pub secure_cookies: bool,
+    /// The origin state-changing requests must come from; `None`: the request's `Host`.
+    pub public_origin: Option<String>,
+    /// Behind a reverse proxy: the header with the client's address.
+    pub client_ip_header: Option<http::HeaderName>,
+    /// A request not answered within this time gets 408.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            secure_cookies: false,
+            public_origin: None,
+            client_ip_header: None,
+            request_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+impl AppState {
+    /// How the session cookie is written.
+    pub fn cookies(&self) -> CookieSecurity {
+        CookieSecurity {
+            secure: self.web.secure_cookies,
+            max_age_secs: self.service.sessions.max.num_seconds(),
+        }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -70,7 +104,7 @@ pub fn hash_file_present() -> bool {
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
     let backend: BackendRef = state.service.clone();
-    let secure = CookieSecurity(state.secure_cookies);
+    let secure = state.cookies();
     let page_ctx = {
         let backend = backend.clone();
         move || {
@@ -104,6 +138,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/csp-report", post(crate::security::csp_report))
         .route("/login", post(login_form))
         .route("/logout", post(logout_form))
         .route("/today", post(today_form))
@@ -130,7 +165,45 @@ pub fn router(state: AppState) -> Router {
         // Pages and JSON are compressed on the fly; static files are sent precompressed.
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Outermost last: headers on every answer (also refusals and timeouts), then the
+        // time limit, where the request comes from, whether it may change anything, and
+        // what its body may be.
+        .layer(middleware::from_fn(crate::security::api_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::same_site_only,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::client_addr,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::headers,
+        ))
         .with_state(state)
+}
+
+/// Answers 408 to a request that is not done within the configured time (a body sent
+/// too slowly, say), so it cannot hold its connection and resources for ever.
+async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let lang = request_lang(req.headers());
+    let api = req.uri().path().starts_with("/api/");
+    match tokio::time::timeout(state.web.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) if api => error_response(&AppError::Timeout {}, lang),
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            crate::security::plain_page(lang, &app::i18n::t(lang, "err.timeout")),
+        )
+            .into_response(),
+    }
+}
+
+/// The language of a request's answers (the `xn_lang` cookie, else Chinese).
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    Lang::from_cookie_header(cookie_header(headers))
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
@@ -141,7 +214,7 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
         );
     }
     let backend: BackendRef = state.service.clone();
-    let secure = CookieSecurity(state.secure_cookies);
+    let secure = state.cookies();
     leptos_axum::handle_server_fns_with_context(
         move || {
             provide_context(backend.clone());
@@ -227,13 +300,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-fn session_cookie(token: &str, max_age: i64, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    )
-}
-
 fn see_other(location: &str, cookie: Option<String>) -> Response {
     let mut res = Redirect::to(location).into_response();
     if let Some(c) = cookie
@@ -267,16 +333,18 @@ struct LoginForm {
 }
 
 /// Sign-in for the plain HTML form (works without JavaScript).
-async fn login_form(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
-    match state.service.sign_in(&f.username, &f.password).await {
-        Ok((_, token)) => see_other(
-            "/",
-            Some(session_cookie(
-                &token,
-                SESSION_SECONDS,
-                state.secure_cookies,
-            )),
-        ),
+async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Extension(addr): axum::Extension<ClientAddr>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let from = SignInFrom {
+        addr: addr.0,
+        old_token: cookie_value(&headers, SESSION_COOKIE),
+    };
+    match state.service.sign_in(&f.username, &f.password, &from).await {
+        Ok((_, token)) => see_other("/", Some(state.cookies().session_cookie(&token, false))),
         Err(e) => see_other(&with_query("/login", &error_query(&e)), None),
     }
 }
@@ -288,7 +356,7 @@ async fn logout_form(State(state): State<AppState>, headers: HeaderMap) -> Respo
     {
         tracing::warn!(error = %e, "sign-out failed");
     }
-    see_other("/login", Some(session_cookie("", 0, state.secure_cookies)))
+    see_other("/login", Some(state.cookies().session_cookie("", true)))
 }
 
 #[derive(Deserialize)]
@@ -304,8 +372,9 @@ struct TodayForm {
     place_note: String,
 }
 
-/// Saves the *Today* form when it was posted without JavaScript, then shows the page again:
-/// with "saved", or with the error and the text as typed so nothing is lost.
+/// Saves the *Today* form when it was posted without JavaScript. Saved: back to *Today*
+/// with "saved". Refused: the page is rendered again at once (422) with the error and the
+/// text as typed, so nothing is lost — the text is never put into a redirect URL.
 async fn today_form(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -317,38 +386,74 @@ async fn today_form(
     }) else {
         return see_other("/login", None);
     };
-    let day = f.day.parse::<chrono::NaiveDate>();
-    let result = match (&day, Place::from_code(&f.place)) {
-        (Err(_), _) => Err(AppError::invalid("day", "bad_period")),
+    let day = f.day.parse::<chrono::NaiveDate>().ok();
+    let place = Place::from_code(&f.place);
+    let village_id = f.village_id.parse().ok().map(VillageId);
+    let result = match (day, place) {
+        (None, _) => Err(AppError::invalid("day", "bad_period")),
         (_, None) => Err(AppError::invalid("place", "empty")),
-        (Ok(day), Some(place)) => {
+        (Some(day), Some(place)) => {
             let input = EntryInput {
                 client_id: f.client_id.clone(),
-                day: *day,
+                day,
                 work: f.work.clone(),
                 outcome: f.outcome.clone(),
                 place,
-                village_id: f.village_id.parse().ok().map(VillageId),
+                village_id,
                 place_note: Some(f.place_note.clone()),
             };
             state.service.save_entry(&me, input).await
         }
     };
-    let mut q = vec![("day", f.day.clone())];
+    let day_q: Vec<(&str, String)> = day.map(|d| ("day", d.to_string())).into_iter().collect();
     match result {
-        Ok(_) => q.push(("saved", "1".into())),
-        Err(e) => {
-            q.extend(error_query(&e));
-            q.extend([
-                ("work", f.work),
-                ("outcome", f.outcome),
-                ("place", f.place),
-                ("village_id", f.village_id),
-                ("place_note", f.place_note),
-            ]);
+        Ok(_) => {
+            let mut q = day_q;
+            q.push(("saved", "1".into()));
+            see_other(&with_query("/", &q), None)
+        }
+        Err(error) => {
+            let retry = app::pages::TodayRetry {
+                work: f.work,
+                outcome: f.outcome,
+                place,
+                village_id,
+                place_note: f.place_note,
+                error,
+            };
+            render_today_again(&state, headers, &with_query("/", &day_q), retry).await
         }
     }
-    see_other(&with_query("/", &q), None)
+}
+
+/// Renders *Today* (at `uri`, for the same person) with a refused save's text in context.
+async fn render_today_again(
+    state: &AppState,
+    headers: HeaderMap,
+    uri: &str,
+    retry: app::pages::TodayRetry,
+) -> Response {
+    let backend: BackendRef = state.service.clone();
+    let cookies = state.cookies();
+    let opts = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(backend.clone());
+            provide_context(cookies);
+            provide_context(retry.clone());
+        },
+        move || app::app::shell(opts.clone()),
+    );
+    let mut req = Request::new(Body::empty());
+    *req.uri_mut() = uri.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
+    *req.headers_mut() = headers;
+    req.headers_mut().remove(header::CONTENT_TYPE);
+    req.headers_mut().remove(header::CONTENT_LENGTH);
+    let mut res = handler(req).await;
+    if res.status().is_success() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
 }
 
 /// Switches the UI language and goes back where the person came from.
@@ -393,7 +498,7 @@ struct NoticeQuery {
 
 /// The signed-in person of a plain GET request, or the error response to send.
 async fn me_of_request(state: &AppState, headers: &HeaderMap) -> Result<app::domain::Me, Response> {
-    let lang = Lang::from_cookie_header(cookie_header(headers));
+    let lang = request_lang(headers);
     let me = match cookie_value(headers, SESSION_COOKIE) {
         Some(t) => state.service.session_user(&t).await.ok().flatten(),
         None => None,
@@ -402,6 +507,7 @@ async fn me_of_request(state: &AppState, headers: &HeaderMap) -> Result<app::dom
 }
 
 fn download_response(d: app::ports::Download) -> Response {
+    // File names are made by the server from ids and periods, never from user text.
     let disposition = format!("attachment; filename=\"{}\"", d.filename);
     (
         [

@@ -132,7 +132,8 @@ async fn the_today_form_works_without_javascript() {
         .await;
     assert_eq!(t["entry"]["work"], "无脚本填写");
     assert_eq!(t["sheet"]["days_written"], 1);
-    // An error keeps the typed text.
+    // An error shows the page again at once (422) with the typed text and the message; the
+    // text never goes into a redirect URL.
     let bad = [
         ("client_id", "nojs-bad-0001"),
         ("day", "2026-04-15"),
@@ -140,20 +141,37 @@ async fn the_today_form_works_without_javascript() {
         ("outcome", ""),
         ("place", "office"),
     ];
-    let (_, h) = ctx.post_form("/today", &bad, Some(&cookie)).await;
-    let loc = h
-        .get(header::LOCATION)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        loc.contains("error=empty") && loc.contains("field=outcome"),
-        "{loc}"
-    );
-    let (_, _, html) = ctx.get(&loc, Some(&cookie)).await;
+    let (s, h, html) = ctx.post_form_body("/today", &bad, Some(&cookie)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h.get(header::LOCATION).is_none());
     assert!(html.contains("写了一半"));
-    assert!(html.contains("不能为空"));
+    assert!(
+        html.contains("成效: 不能为空"),
+        "the message names the field"
+    );
+    // Over-long text: refused the same way, with no giant Location header.
+    let long = "长".repeat(300);
+    let bad = [
+        ("client_id", "nojs-bad-0002"),
+        ("day", "2026-04-15"),
+        ("work", long.as_str()),
+        ("outcome", "x"),
+        ("place", "office"),
+    ];
+    let (s, h, html) = ctx.post_form_body("/today", &bad, Some(&cookie)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h.get(header::LOCATION).is_none());
+    assert!(html.contains(&long));
+    // A reason code in the query string shows its message; anything else shows nothing.
+    let (_, _, html) = ctx.get("/?error=empty&field=work", Some(&cookie)).await;
+    assert!(html.contains("工作: 不能为空"));
+    let (_, _, html) = ctx
+        .get(
+            "/?error=%3Cb%3Eboom%3C%2Fb%3E&work=reflected-text",
+            Some(&cookie),
+        )
+        .await;
+    assert!(!html.contains("boom") && !html.contains("reflected-text"));
     ctx.finish().await;
 }
 

@@ -209,14 +209,14 @@ pub async fn seed(
         }
         villages.push(list);
     }
-    // One hash for every demo account: hashing 92 times would only slow the first start.
-    let hash =
-        crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| DbErr::Custom(e.to_string()))?;
     let start = start_date(today);
     let created = local(policy, start - Duration::days(7), 9, 0);
     let persons = people(seed);
+    // Every account gets its own salt, like real ones (one shared hash would tell whoever
+    // reads the table that all passwords are the same).
+    let hashes = hash_all(persons.len())?;
     let mut ids = Vec::new();
-    for p in &persons {
+    for (p, hash) in persons.iter().zip(hashes) {
         let c = cadre::ActiveModel {
             username: Set(p.username.clone()),
             name: Set(p.name.clone()),
@@ -224,7 +224,7 @@ pub async fn seed(
             department_id: Set(dept_ids[p.dept]),
             area_id: Set(p.area.map(|a| area_ids[a])),
             roles: Set(p.roles.into()),
-            password_hash: Set(hash.clone()),
+            password_hash: Set(hash),
             active: Set(true),
             failed_logins: Set(0),
             last_failed_at: Set(None),
@@ -483,4 +483,38 @@ pub async fn seed(
     tx.commit().await?;
     summary.rewards = rewards::seed(db, now, policy).await?;
     Ok(summary)
+}
+
+/// `n` hashes of the demo password with separate salts, computed on all cores.
+fn hash_all(n: usize) -> Result<Vec<String>, DbErr> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |t| t.get())
+        .min(n.max(1));
+    let per = n.div_ceil(threads.max(1));
+    let chunks: Vec<Result<Vec<String>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let count = per.min(n.saturating_sub(t * per));
+                scope.spawn(move || {
+                    (0..count)
+                        .map(|_| {
+                            crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("hashing thread failed".into()))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(n);
+    for c in chunks {
+        out.extend(c.map_err(DbErr::Custom)?);
+    }
+    Ok(out)
 }

@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub published_by: Option<i32>,
     pub published_at: Option<DateTimeUtc>,
+    /// The audit chain's head at publication, `id:hash`.
+    pub audit_anchor: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

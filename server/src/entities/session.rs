@@ -8,6 +8,9 @@ pub struct Model {
     pub cadre_id: i32,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Nullable in the schema (the column came later); the migration filled the old rows
+    /// and every new session sets it.
+    pub last_seen_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

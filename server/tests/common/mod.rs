@@ -67,7 +67,19 @@ pub fn at(s: &str) -> DateTime<Utc> {
 }
 
 impl Ctx {
+    /// A fresh township whose sessions outlast the clock jumps of the evaluation tests
+    /// (months); session expiry has tests of its own ([`Ctx::with_sessions`]).
     pub async fn new() -> Ctx {
+        let long = chrono::Duration::days(3650);
+        Ctx::with_sessions(server::service::SessionPolicy {
+            idle: long,
+            max: long,
+        })
+        .await
+    }
+
+    /// A fresh township with the given session lifetimes.
+    pub async fn with_sessions(sessions: server::service::SessionPolicy) -> Ctx {
         let (db, pg_name) = match std::env::var("XN_TEST_PG").ok().filter(|s| !s.is_empty()) {
             Some(base) => {
                 let admin = server::db::connect(&format!(
@@ -101,7 +113,8 @@ impl Ctx {
             DateTime::from_timestamp_micros(clock_now.load(Ordering::SeqCst)).unwrap()
         });
         fixture(&db).await;
-        let service = Arc::new(Service::new(db.clone(), Policy::default(), clock));
+        let service =
+            Arc::new(Service::new(db.clone(), Policy::default(), clock).with_limits(sessions, 2));
         let router = server::app_router(service.clone(), "target/site", false);
         Ctx {
             db,
@@ -183,7 +196,9 @@ impl Ctx {
         let mut req = Request::post(path)
             .header(header::CONTENT_TYPE, content_type)
             .header(header::CONTENT_LENGTH, body.len())
-            .header(header::ACCEPT, "application/json");
+            .header(header::ACCEPT, "application/json")
+            // What a browser sends for a request from our own pages.
+            .header("sec-fetch-site", "same-origin");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
@@ -250,9 +265,21 @@ impl Ctx {
         form: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> (StatusCode, http::HeaderMap) {
+        let (s, h, _) = self.post_form_body(path, form, cookie).await;
+        (s, h)
+    }
+
+    /// Like [`Ctx::post_form`], with the answer's body.
+    pub async fn post_form_body(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (StatusCode, http::HeaderMap, String) {
         let body = serde_urlencoded::to_string(form).unwrap();
-        let mut req =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
@@ -262,7 +289,25 @@ impl Ctx {
             .oneshot(req.body(Body::from(body)).unwrap())
             .await
             .unwrap();
-        (res.status(), res.headers().clone())
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// Sends any request as it is (no headers added); returns status, headers and body.
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
     }
 
     /// Saves an entry for `day` as the signed-in owner of `cookie`.
