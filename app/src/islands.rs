@@ -135,6 +135,18 @@ fn Status(
     }
 }
 
+/// A button that opens the browser's print dialog. An island rather than an `onclick`
+/// attribute: the pages' Content-Security-Policy allows no inline script at all.
+#[island]
+pub fn PrintButton(lang: Lang, #[prop(optional)] class: Option<String>) -> impl IntoView {
+    view! {
+        <button type="button" class=class.unwrap_or_default()
+            on:click=move |_| { let _ = window().print(); }>
+            {t(lang, "print.print")}
+        </button>
+    }
+}
+
 /// The *Today* form. Without WASM it is a plain form posted to `/today`; once hydrated it
 /// saves through `record/save_entry` without leaving the page.
 #[island]

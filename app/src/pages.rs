@@ -425,7 +425,7 @@ fn print_view(v: SheetView) -> impl IntoView {
                 <p class="sign">{tr("print.signature")} " " {v.reviewer.clone().unwrap_or_default()}</p>
             </div>
             <p class="no-print">
-                <button type="button" onclick="window.print()">{tr("print.print")}</button>
+                <PrintButton lang=use_lang()/>
                 " " <a href=format!("/sheets/{}", s.id.map(|i| i.0).unwrap_or(0))>{tr("nav.back")}</a>
             </p>
         </article>

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::eval::PickKind;
 use crate::eval_pages::{kind_badge, period_key_label};
 use crate::i18n::{Lang, tf};
+use crate::islands::PrintButton;
 use crate::pages::{query, signed_in_page};
 use crate::reward_api as api;
 use crate::reward_islands::ApiForm;
@@ -391,7 +392,7 @@ pub fn NoticePage() -> impl IntoView {
         });
         Ok(view! {
             <div class="actions no-print">
-                <button type="button" class="secondary" onclick="window.print()">{tr("print.print")}</button> " "
+                <PrintButton lang=lang class="secondary".to_string()/> " "
                 <a class="button-link" href=format!("/api/v1/notices/download?id={}", n.id) download>{tr("rw.download")}</a> " "
                 {correct}
             </div>

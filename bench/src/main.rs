@@ -170,7 +170,7 @@ async fn main() {
                         let mut n = 0u64;
                         while Instant::now() < attack_end {
                             n += 1;
-                            let user = if n % 2 == 0 {
+                            let user = if n.is_multiple_of(2) {
                                 format!("cadre{:02}", 7 + (n + a as u64) % 60)
                             } else {
                                 format!("nobody{a}x{n}")

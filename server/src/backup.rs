@@ -94,10 +94,22 @@ async fn integrity_ok(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
         .is_some_and(|s| s == "ok"))
 }
 
-/// Opens a SQLite file read-only.
+/// Opens a SQLite file read-only and as immutable: no journal mode change, no `-wal` or
+/// `-shm` beside it, not a byte of the file written (its SHA-256 must stay what the
+/// manifest says).
 async fn open_read_only(path: &Path) -> Result<DatabaseConnection, BackupError> {
-    let url = format!("sqlite://{}?mode=ro", path.display());
-    Ok(crate::db::connect(&url).await?)
+    let mut opts = sea_orm::ConnectOptions::new(format!("sqlite://{}", path.display()));
+    let file = path.to_path_buf();
+    opts.sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(1);
+    opts.map_sqlx_sqlite_opts(move |o| {
+        o.filename(&file)
+            .read_only(true)
+            .immutable(true)
+            .create_if_missing(false)
+    });
+    Ok(sea_orm::Database::connect(opts).await?)
 }
 
 /// Checks a SQLite file: integrity and the audit chain; returns the chain's head and length.

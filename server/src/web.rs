@@ -24,7 +24,6 @@ use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::service::Service;
 
@@ -126,8 +125,15 @@ pub fn router(state: AppState) -> Router {
     } else {
         "public, max-age=0, must-revalidate"
     };
+    // Only files that were found are cacheable; a 404 must not be kept for a day.
     let cache = |v: &'static str| {
-        SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(v))
+        tower::util::MapResponseLayer::new(move |mut res: http::Response<_>| {
+            if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(v));
+            }
+            res
+        })
     };
 
     let api = Router::new()

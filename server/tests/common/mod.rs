@@ -80,7 +80,35 @@ impl Ctx {
 
     /// A fresh township with the given session lifetimes.
     pub async fn with_sessions(sessions: server::service::SessionPolicy) -> Ctx {
-        let (db, pg_name) = match std::env::var("XN_TEST_PG").ok().filter(|s| !s.is_empty()) {
+        Ctx::build(sessions, None).await
+    }
+
+    /// A fresh township in a SQLite file (for backups and restarts), whatever `XN_TEST_PG`.
+    pub async fn on_sqlite_file(path: &std::path::Path) -> Ctx {
+        let long = chrono::Duration::days(3650);
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Ctx::build(
+            server::service::SessionPolicy {
+                idle: long,
+                max: long,
+            },
+            Some(url),
+        )
+        .await
+    }
+
+    /// The URL of this test's PostgreSQL database, if it runs on one.
+    pub fn pg_url(&self) -> Option<String> {
+        self.pg_name
+            .as_ref()
+            .map(|(base, name)| format!("{}/{name}", base.trim_end_matches('/')))
+    }
+
+    async fn build(sessions: server::service::SessionPolicy, file: Option<String>) -> Ctx {
+        let pg = std::env::var("XN_TEST_PG")
+            .ok()
+            .filter(|s| !s.is_empty() && file.is_none());
+        let (db, pg_name) = match pg {
             Some(base) => {
                 let admin = server::db::connect(&format!(
                     "{}postgres",
@@ -101,7 +129,7 @@ impl Ctx {
                 )
             }
             None => (
-                server::db::connect_and_migrate("sqlite::memory:")
+                server::db::connect_and_migrate(file.as_deref().unwrap_or("sqlite::memory:"))
                     .await
                     .unwrap(),
                 None,
