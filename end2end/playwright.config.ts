@@ -36,8 +36,10 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL, launchOptions: chromium, screenshot: 'only-on-failure', trace: 'off' },
   projects: [
-    { name: 'phone-zh', use: { ...phone }, testIgnore: /nojs|eval/ },
+    { name: 'phone-zh', use: { ...phone }, testIgnore: /nojs|eval|security/ },
     { name: 'phone-zh-eval', use: { ...phone, baseURL: evalURL }, testMatch: /eval/ },
+    // Hostile text, on the evaluation server once its flow has run.
+    { name: 'phone-zh-security', use: { ...phone, baseURL: evalURL }, testMatch: /security/, dependencies: ['phone-zh-eval'] },
     { name: 'phone-zh-nojs', use: { ...phone, javaScriptEnabled: false }, testMatch: /nojs/ },
   ],
 });

@@ -89,6 +89,33 @@ start_server "$eval_port" "2026-07-03T02:00:00Z" /tmp/xiaoneng-e2e-eval.log
 say "Playwright (headless Chromium, 360 px phone, zh-CN)"
 (cd end2end && XN_E2E_URL="http://127.0.0.1:$port" XN_E2E_EVAL_URL="http://127.0.0.1:$eval_port" \
   npx playwright test) 2>&1 | tee -a "$results"
+
+# --- schema-driven fuzzing of the API --------------------------------------------------------
+# schemathesis generates requests from /api/v1/openapi.json, as four roles in turn on a third
+# server with its own demo database (the fuzzer changes data), 40 s each: no 5xx, and every
+# answer's status, content type and body as documented.
+command -v st >/dev/null || { say "installing schemathesis (PyPI)"; pip install -q "schemathesis==4.32.5"; }
+fuzz_port=$(free_port $((eval_port + 1)))
+say "fuzzing the API with schemathesis (port $fuzz_port)"
+start_server "$fuzz_port" "2026-07-03T02:00:00Z" /tmp/xiaoneng-fuzz.log
+fuzz_cases=0
+for user in cadre07 lead1 shuji office1; do
+  cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$user\",\"password\":\"xiaoneng2026\"}" "http://127.0.0.1:$fuzz_port/api/v1/auth/sign_in" \
+    | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^xn_session=/ {print $2}')
+  [ -n "$cookie" ] || { echo "fuzz: sign-in of $user failed"; exit 1; }
+  log=/tmp/xiaoneng-fuzz-$user.log
+  if ! st run "http://127.0.0.1:$fuzz_port/api/v1/openapi.json" --url "http://127.0.0.1:$fuzz_port" \
+      -H "Cookie: $cookie" -H "Sec-Fetch-Site: same-origin" \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+      --exclude-path /api/v1/auth/sign_out --phases coverage,fuzzing --max-time 40 -w 2 > "$log" 2>&1; then
+    tail -80 "$log"; echo "fuzz: schemathesis found failures as $user"; exit 1
+  fi
+  n=$(grep -oE '[0-9]+ generated' "$log" | awk '{s += $1} END {print s + 0}')
+  echo "  $user: $n cases, all passed"
+  fuzz_cases=$((fuzz_cases + n))
+done
+echo "fuzz: $fuzz_cases cases as 4 roles, 0 failures" | tee -a "$results"
 kill "${server_pids[@]}" 2>/dev/null || true
 wait "${server_pids[@]}" 2>/dev/null || true
 trap - EXIT

@@ -8,7 +8,8 @@ import { LoginPage, PASSWORD, collectErrors, hydrated, snap } from './pages';
 // worst-named cadre appeals, the committee changes the result and it is re-published.
 
 async function signedIn(baseURL: string, username: string): Promise<APIRequestContext> {
-  const ctx = await pwRequest.newContext({ baseURL });
+  // Like the site's own pages, state where the requests come from (cross-site ones are refused).
+  const ctx = await pwRequest.newContext({ baseURL, extraHTTPHeaders: { Origin: new URL(baseURL).origin } });
   const r = await ctx.post('/api/v1/auth/sign_in', { data: { username, password: PASSWORD } });
   expect(r.ok()).toBeTruthy();
   return ctx;

@@ -430,13 +430,17 @@ pub const NOTICE_DOWNLOAD: &str = "/api/v1/notices/download";
 
 fn downloads() -> Vec<(&'static str, Value)> {
     let param = |name: &str, desc: &str, required: bool| json!({"name": name, "in": "query", "required": required, "description": desc, "schema": {"type": "string"}});
+    let err = |d: &str| json!({"description": d, "content": {"application/json": {}}});
     let responses = |ct: Value| {
         json!({
             "200": {"description": "The file (Content-Disposition: attachment)", "content": ct},
-            "401": {"description": "Not signed in"},
-            "403": {"description": "Not allowed"},
-            "404": {"description": "No such record"},
-            "422": {"description": "Invalid period or format"}
+            "400": err("A query parameter is missing or malformed"),
+            "401": err("Not signed in"),
+            "403": err("Not allowed"),
+            "404": err("No such record"),
+            "408": err("Not answered in time"),
+            "422": err("Invalid period or format"),
+            "500": err("Server error (details only in the server log)")
         })
     };
     vec![
@@ -500,9 +504,12 @@ pub fn document() -> Value {
                         "403": error_resp("Not allowed"),
                         "404": error_resp("No such record (or not visible to the caller)"),
                         "409": error_resp("Conflicts with the record's state"),
+                        "408": error_resp("Not answered in time"),
                         "413": error_resp("Body too large"),
+                        "415": error_resp("The body is not JSON (Content-Type: application/json)"),
                         "422": error_resp("Invalid input"),
-                        "429": error_resp("Too many attempts"),
+                        "429": error_resp("Too many attempts (Retry-After says when to try again)"),
+                        "500": error_resp("Server error (details only in the server log)"),
                     }
                 }
             }),
@@ -517,7 +524,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Xiaoneng API",
             "version": "1",
-            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`). Authentication: the `xn_session` cookie set by auth/sign_in."
+            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`). Authentication: the `xn_session` cookie set by auth/sign_in. State-changing requests must come from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`/`Referer` of the public origin); requests with none of these headers are accepted only without a session cookie."
         },
         "paths": paths,
         "components": {
