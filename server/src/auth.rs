@@ -151,6 +151,36 @@ mod tests {
         assert!(!verify_password("x", "not a hash"));
     }
 
+    /// Hashing runs beside the request threads: on a one-thread runtime, another task
+    /// keeps running while a password is checked (inline, it could not tick at all).
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_leaves_the_request_thread_free() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let stored = hash_password("correct horse").unwrap();
+        let ticks = Arc::new(AtomicU32::new(0));
+        let t = ticks.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                t.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        });
+        let hasher = Hasher::new(1);
+        let started = std::time::Instant::now();
+        let mut ok = false;
+        for _ in 0..3 {
+            ok |= hasher.verify("wrong horse", &stored).await.unwrap();
+        }
+        let took = started.elapsed();
+        ticker.abort();
+        assert!(!ok);
+        let n = ticks.load(Ordering::SeqCst);
+        assert!(
+            n >= 5,
+            "{n} ticks during {took:?} of hashing: the hash ran on the request thread"
+        );
+    }
+
     #[test]
     fn sign_ins_slow_down_after_five_failures() {
         assert_eq!(sign_in_delay(4), Duration::zero());

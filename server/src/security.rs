@@ -179,7 +179,7 @@ pub async fn api_body(req: Request, next: Next) -> Response {
 
 /// 413 with the usual error body.
 pub fn too_large(lang: Lang) -> Response {
-    let mut r = error_response(&AppError::invalid("request", "too_long"), lang);
+    let mut r = error_response(&AppError::invalid("request", "body_too_large"), lang);
     *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     r
 }

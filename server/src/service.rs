@@ -44,6 +44,9 @@ pub struct Service {
     pub(crate) throttle: crate::throttle::Throttle,
     /// How long sessions last.
     pub sessions: SessionPolicy,
+    /// How long a slowed-down sign-in waits before its 429 is sent: a guessing client that
+    /// waits for each answer can then make only a few attempts a second per connection.
+    pub(crate) refusal_pause: std::time::Duration,
 }
 
 /// How long a session lasts: it ends after `idle` without a request, and `max` after the
@@ -62,6 +65,9 @@ impl Default for SessionPolicy {
         }
     }
 }
+
+/// The default pause before a slowed-down sign-in is answered.
+pub const REFUSAL_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A session's last use is written at most this often, so reading pages does not turn
 /// into a write per request.
@@ -188,6 +194,25 @@ impl Service {
             hasher: auth::Hasher::new(1),
             throttle: crate::throttle::Throttle::default(),
             sessions: SessionPolicy::default(),
+            refusal_pause: REFUSAL_PAUSE,
+        }
+    }
+
+    /// Sets the pause before a slowed-down sign-in's 429 (tests that send many use zero).
+    pub fn with_refusal_pause(mut self, pause: std::time::Duration) -> Self {
+        self.refusal_pause = pause;
+        self
+    }
+
+    /// Answers a slowed-down sign-in: 429 after the refusal pause (never longer than the
+    /// wait itself).
+    async fn too_many(&self, wait: u64) -> AppError {
+        let pause = self.refusal_pause.min(std::time::Duration::from_secs(wait));
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+        AppError::TooManyRequests {
+            retry_after_secs: wait,
         }
     }
 
@@ -847,6 +872,9 @@ impl app::ports::Backend for Service {
     ) -> Result<(Me, String), AppError> {
         let now = self.now();
         let name = username.trim();
+        if let Some(wait) = self.throttle.precheck(name, from.addr, now) {
+            return Err(self.too_many(wait).await);
+        }
         let found = cadre::Entity::find()
             .filter(cadre::Column::Username.eq(name))
             .one(&self.db)
@@ -855,12 +883,10 @@ impl app::ports::Backend for Service {
         // Decided and counted before the password is checked, for known and unknown names
         // alike (the answers must not tell them apart).
         let stored = found.as_ref().map(|c| (c.failed_logins, c.last_failed_at));
-        let ticket = self
-            .throttle
-            .admit(name, from.addr, now, stored)
-            .map_err(|wait| AppError::TooManyRequests {
-                retry_after_secs: wait,
-            })?;
+        let ticket = match self.throttle.admit(name, from.addr, now, stored) {
+            Ok(t) => t,
+            Err(wait) => return Err(self.too_many(wait).await),
+        };
         let hash = found
             .as_ref()
             .map_or(DUMMY_HASH, |c| c.password_hash.as_str());

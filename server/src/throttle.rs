@@ -81,6 +81,23 @@ fn addr_key(addr: IpAddr) -> IpAddr {
 }
 
 impl Throttle {
+    /// The wait already known from memory alone, before anything else is looked at: an
+    /// address out of tokens, or a name still waiting. Cheap, so a flood of guesses costs
+    /// no database work.
+    pub fn precheck(&self, name: &str, addr: Option<IpAddr>, now: DateTime<Utc>) -> Option<u64> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(a) = addr.map(addr_key)
+            && let Some(b) = st.addrs.get_mut(&a)
+        {
+            b.refill(now);
+            if b.tokens < 1.0 {
+                return Some((((1.0 - b.tokens) * 3600.0 / ADDR_PER_HOUR).ceil() as u64).max(1));
+            }
+        }
+        let f = st.names.get(name)?;
+        wait_remaining(f.count, f.last, now)
+    }
+
     /// Lets an attempt through (counting it as a failure in advance) or says how many
     /// seconds to wait. `stored` gives a known account's stored count, used when memory
     /// holds none (after a restart).

@@ -273,9 +273,7 @@ async fn api_errors(req: Request, next: Next) -> Response {
         return res;
     }
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        let mut r = error_response(&AppError::invalid("request", "too_long"), lang);
-        *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        return r;
+        return crate::security::too_large(lang);
     }
     let (parts, body) = res.into_parts();
     let bytes = match body.collect().await {

@@ -62,6 +62,19 @@ async fn wait_up(addr: &str, child: &mut Child) {
     panic!("the server did not start");
 }
 
+/// SQLite's own check of the file.
+async fn assert_integrity(db: &sea_orm::DatabaseConnection, when: &str) {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "ok", "{when}");
+}
+
 fn free_addr() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().to_string()
@@ -112,20 +125,7 @@ async fn acknowledged_saves_survive_sigkill_exactly_once() {
         }
         // Every integrity check after a restart.
         if !pg {
-            let row = ctx
-                .db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    sea_orm::DbBackend::Sqlite,
-                    "PRAGMA integrity_check",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(
-                row.try_get_by_index::<String>(0).unwrap(),
-                "ok",
-                "after run {run}"
-            );
+            assert_integrity(&ctx.db, &format!("after run {run}")).await;
         }
         let deadline = Instant::now() + Duration::from_millis(150 + (run as u64 * 37) % 400);
         let mut tasks = Vec::new();
@@ -214,16 +214,7 @@ async fn acknowledged_saves_survive_sigkill_exactly_once() {
         server::audit::Verdict::Intact { .. }
     ));
     if !pg {
-        let row = ctx
-            .db
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Sqlite,
-                "PRAGMA integrity_check",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "ok");
+        assert_integrity(&ctx.db, "at the end").await;
     }
     let _ = std::fs::remove_dir_all(&dir);
     ctx.finish().await;

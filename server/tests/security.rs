@@ -278,7 +278,7 @@ async fn the_api_takes_only_json_bodies_within_the_size_limit() {
         .unwrap();
     let (s, _, body) = ctx.send(req).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    assert!(body.contains("太长"));
+    assert!(body.contains("256 KB"), "{body}");
     ctx.finish().await;
 }
 
@@ -623,6 +623,34 @@ async fn unknown_names_are_answered_like_known_ones_and_write_nothing() {
         after - rows,
         5,
         "five recorded failures of bob, none of nobody"
+    );
+    ctx.finish().await;
+}
+
+/// A slowed-down sign-in is answered only after a pause, so a client that waits for each
+/// answer cannot flood the server with cheap refusals.
+#[tokio::test]
+async fn refused_sign_ins_are_answered_after_a_pause() {
+    use app::ports::Backend;
+    let ctx = Ctx::new().await;
+    let paused = server::service::Service::new(ctx.db.clone(), app::domain::Policy::default(), {
+        let t = common::at(common::T0);
+        std::sync::Arc::new(move || t)
+    });
+    let from = app::ports::SignInFrom::default();
+    for _ in 0..5 {
+        assert!(paused.sign_in("bob", "wrong", &from).await.is_err());
+    }
+    let t = std::time::Instant::now();
+    let e = paused.sign_in("bob", "wrong", &from).await.unwrap_err();
+    assert!(
+        matches!(e, app::error::AppError::TooManyRequests { .. }),
+        "{e:?}"
+    );
+    assert!(
+        t.elapsed() >= server::service::REFUSAL_PAUSE.mul_f32(0.9),
+        "{:?}",
+        t.elapsed()
     );
     ctx.finish().await;
 }

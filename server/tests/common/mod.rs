@@ -141,8 +141,12 @@ impl Ctx {
             DateTime::from_timestamp_micros(clock_now.load(Ordering::SeqCst)).unwrap()
         });
         fixture(&db).await;
-        let service =
-            Arc::new(Service::new(db.clone(), Policy::default(), clock).with_limits(sessions, 2));
+        // Tests send many refused sign-ins: no pause before their 429 (tested on its own).
+        let service = Arc::new(
+            Service::new(db.clone(), Policy::default(), clock)
+                .with_limits(sessions, 2)
+                .with_refusal_pause(std::time::Duration::ZERO),
+        );
         let router = server::app_router(service.clone(), "target/site", false);
         Ctx {
             db,
