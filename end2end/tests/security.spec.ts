@@ -85,7 +85,7 @@ test('script payloads stay text everywhere they are shown', async ({ page }) => 
     const original = await api(page, 'notices/get', { id: published.id });
     const draft = await api(page, 'notices/draft', { result: original.json.result, kind: original.json.kind, corrects: published.id });
     expect(draft.status, JSON.stringify(draft.json)).toBe(200);
-    draftId = draftId;
+    draftId = draft.json.id;
   }
   const text = payload('notice');
   const short = `"'></textarea><svg onload=window.__xss='t'>`;

@@ -52,8 +52,11 @@ pub async fn client_addr(State(state): State<AppState>, mut req: Request, next: 
 /// Whether the request changes state (and so must come from our own pages).
 fn changes_state(req: &Request) -> bool {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // The language switch is a GET that sets a cookie.
-    (!safe && req.uri().path() != "/csp-report") || req.uri().path().starts_with("/lang/")
+    let path = req.uri().path();
+    // The language switch is a GET that sets a cookie; every ledger export is audited.
+    (!safe && path != "/csp-report")
+        || path.starts_with("/lang/")
+        || path == crate::openapi::LEDGER_EXPORT
 }
 
 /// The origins our pages are served from: the configured public origin, or else the
@@ -205,7 +208,7 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     set(
         h,
         header::HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     );
     set(
         h,

@@ -51,6 +51,8 @@ impl Bucket {
 struct State {
     names: HashMap<String, Failures>,
     addrs: HashMap<IpAddr, Bucket>,
+    /// When stale entries were last dropped (at most once a minute: it walks every entry).
+    pruned: Option<DateTime<Utc>>,
 }
 
 /// The admission ticket of one sign-in attempt, to settle once the password is checked.
@@ -109,8 +111,10 @@ impl Throttle {
         stored: Option<(i32, Option<DateTime<Utc>>)>,
     ) -> Result<Ticket, u64> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if st.names.len() + st.addrs.len() > SOFT_CAP {
+        let due = st.pruned.is_none_or(|p| now - p >= Duration::minutes(1));
+        if st.names.len() + st.addrs.len() > SOFT_CAP && due {
             prune(&mut st, now);
+            st.pruned = Some(now);
         }
         let addr = addr.map(addr_key);
         if let Some(a) = addr {

@@ -61,6 +61,7 @@ impl Site {
     async fn get(&self, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
         let req = Request::get(path)
             .header(header::COOKIE, cookie)
+            .header("sec-fetch-site", "same-origin")
             .body(Body::empty())
             .unwrap();
         let res = self.router.clone().oneshot(req).await.unwrap();

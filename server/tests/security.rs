@@ -132,6 +132,17 @@ async fn cross_site_requests_are_refused_with_a_valid_session() {
         assert_eq!(s, StatusCode::FORBIDDEN, "/lang with {prov:?}");
         assert!(h.get(header::SET_COOKIE).is_none());
     }
+    // The ledger export writes an audit row: a cross-site link to it is refused too.
+    let office = ctx.login("office").await;
+    let req = Request::get("/api/v1/ledger/export?period=2026-Q2&format=csv")
+        .header(header::HOST, "xn.test")
+        .header(header::COOKIE, &office)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    let rows = audit_rows(&ctx).await;
+    assert_eq!(ctx.send(req).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(audit_rows(&ctx).await, rows);
     // A cookie with no provenance at all is not a browser on our page either.
     let (s, _, _) = ctx
         .send(post(

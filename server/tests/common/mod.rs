@@ -274,7 +274,8 @@ impl Ctx {
         path: &str,
         cookie: Option<&str>,
     ) -> (StatusCode, http::HeaderMap, Vec<u8>) {
-        let mut req = Request::get(path);
+        // A browser following a link of our own pages says so.
+        let mut req = Request::get(path).header("sec-fetch-site", "same-origin");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
