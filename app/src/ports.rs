@@ -11,10 +11,39 @@ use crate::error::AppError;
 use crate::eval::*;
 use crate::rewards::*;
 
-/// Everything the UI's server functions ask of the server. Every method that takes `me`
+/// Everything the UI's server functions ask of the server: one trait per room, each
+/// implemented in its own file of the server's service. Every method that takes `me`
 /// authorises on the record it touches; callers only pass who is asking.
+pub trait Backend: Sessions + Records + Org + Staff + Evaluations + Rewards {}
+
+impl<T: Sessions + Records + Org + Staff + Evaluations + Rewards> Backend for T {}
+
+/// The three evaluations (三评).
+pub trait Evaluations:
+    PolicyVersions + Opinions + MonthlyPicks + Quarterly + Appeals + EvalCalendar
+{
+}
+
+impl<T: PolicyVersions + Opinions + MonthlyPicks + Quarterly + Appeals + EvalCalendar> Evaluations
+    for T
+{
+}
+
+/// The three rewards and penalties (三奖惩).
+pub trait Rewards: Outcomes + Cases + Notices + Ledger {}
+
+impl<T: Outcomes + Cases + Notices + Ledger> Rewards for T {}
+
+/// A finance export: file name, content type and bytes.
+pub struct Download {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Sessions and passwords.
 #[async_trait::async_trait]
-pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
+pub trait Sessions: Send + Sync + 'static {
     /// The person behind a session token, if the session is valid.
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError>;
     /// Checks the password (slowed down per account name and per client address); returns
@@ -34,7 +63,11 @@ pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
         old: &str,
         new: &str,
     ) -> Result<(), AppError>;
+}
 
+/// The daily work record (一记): Today, entries, ten-day sheets, the inbox, the archive.
+#[async_trait::async_trait]
+pub trait Records: Send + Sync + 'static {
     async fn today(&self, me: &Me, day: Option<NaiveDate>) -> Result<TodayView, AppError>;
     async fn save_entry(&self, me: &Me, input: EntryInput) -> Result<DayEntryView, AppError>;
     async fn my_sheets(&self, me: &Me) -> Result<Vec<SheetSummary>, AppError>;
@@ -56,25 +89,13 @@ pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
     ) -> Result<SheetView, AppError>;
     async fn inbox(&self, me: &Me, period: Option<SheetPeriod>) -> Result<InboxView, AppError>;
     async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchivePage, AppError>;
+}
 
+/// The organisation: departments, areas and their chiefs, villages.
+#[async_trait::async_trait]
+pub trait Org: Send + Sync + 'static {
     async fn departments(&self, me: &Me) -> Result<Vec<DepartmentView>, AppError>;
     async fn villages(&self, me: &Me) -> Result<Vec<VillageOption>, AppError>;
-    async fn accounts(&self, me: &Me) -> Result<Vec<AccountView>, AppError>;
-    async fn create_account(&self, me: &Me, new: NewAccount) -> Result<AccountView, AppError>;
-    async fn set_account_active(
-        &self,
-        me: &Me,
-        id: CadreId,
-        active: bool,
-    ) -> Result<AccountView, AppError>;
-    async fn reset_password(&self, me: &Me, id: CadreId, password: String) -> Result<(), AppError>;
-    async fn assign_supervisor(
-        &self,
-        me: &Me,
-        cadre: CadreId,
-        supervisor: CadreId,
-        from: NaiveDate,
-    ) -> Result<AccountView, AppError>;
     async fn create_department(&self, me: &Me, name: String) -> Result<DepartmentView, AppError>;
     async fn rename_department(
         &self,
@@ -82,7 +103,6 @@ pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
         id: DepartmentId,
         name: String,
     ) -> Result<DepartmentView, AppError>;
-    async fn import_cadres(&self, me: &Me, csv: String) -> Result<ImportReport, AppError>;
     async fn areas(&self, me: &Me) -> Result<Vec<AreaView>, AppError>;
     async fn create_area(&self, me: &Me, name: String) -> Result<AreaView, AppError>;
     async fn create_village(
@@ -99,10 +119,31 @@ pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
     ) -> Result<AreaView, AppError>;
 }
 
-/// The three evaluations (三评). Same rules as [`Backend`]: every method authorises `me`
-/// against the record it touches.
+/// Accounts: who works here, their roles, passwords, supervision, the CSV import.
 #[async_trait::async_trait]
-pub trait Evaluations: Send + Sync + 'static {
+pub trait Staff: Send + Sync + 'static {
+    async fn accounts(&self, me: &Me) -> Result<Vec<AccountView>, AppError>;
+    async fn create_account(&self, me: &Me, new: NewAccount) -> Result<AccountView, AppError>;
+    async fn set_account_active(
+        &self,
+        me: &Me,
+        id: CadreId,
+        active: bool,
+    ) -> Result<AccountView, AppError>;
+    async fn reset_password(&self, me: &Me, id: CadreId, password: String) -> Result<(), AppError>;
+    async fn assign_supervisor(
+        &self,
+        me: &Me,
+        cadre: CadreId,
+        supervisor: CadreId,
+        from: NaiveDate,
+    ) -> Result<AccountView, AppError>;
+    async fn import_cadres(&self, me: &Me, csv: String) -> Result<ImportReport, AppError>;
+}
+
+/// The versioned evaluation policy.
+#[async_trait::async_trait]
+pub trait PolicyVersions: Send + Sync + 'static {
     async fn policy_history(&self, me: &Me) -> Result<PolicyHistory, AppError>;
     async fn update_policy(
         &self,
@@ -110,6 +151,11 @@ pub trait Evaluations: Send + Sync + 'static {
         policy: EvalPolicy,
         note: String,
     ) -> Result<PolicyVersion, AppError>;
+}
+
+/// Area-chief opinions (the first 评).
+#[async_trait::async_trait]
+pub trait Opinions: Send + Sync + 'static {
     async fn opinion_sheet(&self, me: &Me, month: Option<String>)
     -> Result<OpinionSheet, AppError>;
     async fn save_opinion(
@@ -120,9 +166,19 @@ pub trait Evaluations: Send + Sync + 'static {
         text: String,
         rating: Option<u32>,
     ) -> Result<OpinionView, AppError>;
+}
+
+/// The monthly pick of best and worst by each supervising leader.
+#[async_trait::async_trait]
+pub trait MonthlyPicks: Send + Sync + 'static {
     async fn pick_board(&self, me: &Me, month: Option<String>) -> Result<PickBoard, AppError>;
     async fn submit_pick(&self, me: &Me, input: MonthlyPickInput) -> Result<ResultView, AppError>;
     async fn result(&self, me: &Me, id: ResultId) -> Result<ResultView, AppError>;
+}
+
+/// The quarterly re-evaluation by the principals.
+#[async_trait::async_trait]
+pub trait Quarterly: Send + Sync + 'static {
     async fn pool(&self, me: &Me, quarter: Option<String>) -> Result<PoolView, AppError>;
     async fn choose(
         &self,
@@ -135,6 +191,11 @@ pub trait Evaluations: Send + Sync + 'static {
     ) -> Result<PoolView, AppError>;
     async fn withdraw_choice(&self, me: &Me, quarter: String) -> Result<PoolView, AppError>;
     async fn publish(&self, me: &Me, quarter: String) -> Result<ResultView, AppError>;
+}
+
+/// Appeals against a naming and their answers.
+#[async_trait::async_trait]
+pub trait Appeals: Send + Sync + 'static {
     async fn my_results(&self, me: &Me) -> Result<Vec<MyNaming>, AppError>;
     async fn file_appeal(
         &self,
@@ -151,22 +212,26 @@ pub trait Evaluations: Send + Sync + 'static {
         answer: String,
         replacement: Option<CadreId>,
     ) -> Result<AppealView, AppError>;
+}
+
+/// The evaluation calendar and reminders.
+#[async_trait::async_trait]
+pub trait EvalCalendar: Send + Sync + 'static {
     async fn calendar(&self, me: &Me, month: Option<String>) -> Result<CalendarView, AppError>;
     async fn reminders(&self, me: &Me) -> Result<Vec<Reminder>, AppError>;
 }
 
-/// A finance export: file name, content type and bytes.
-pub struct Download {
-    pub filename: String,
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
-}
-
-/// The three rewards and penalties (三奖惩). Same rules as [`Backend`].
+/// Outcomes of published results (三奖惩) and the rewards views.
 #[async_trait::async_trait]
-pub trait Rewards: Send + Sync + 'static {
+pub trait Outcomes: Send + Sync + 'static {
     async fn rewards_board(&self, me: &Me) -> Result<RewardsBoard, AppError>;
     async fn recompute_outcomes(&self, me: &Me) -> Result<RecomputeReport, AppError>;
+    async fn my_rewards(&self, me: &Me) -> Result<MyRewards, AppError>;
+}
+
+/// Talk, warning and rectification cases.
+#[async_trait::async_trait]
+pub trait Cases: Send + Sync + 'static {
     async fn case(&self, me: &Me, id: CaseId) -> Result<CaseView, AppError>;
     #[allow(clippy::too_many_arguments)]
     async fn add_case_note(
@@ -186,6 +251,11 @@ pub trait Rewards: Send + Sync + 'static {
         case: CaseId,
         owner: CadreId,
     ) -> Result<CaseView, AppError>;
+}
+
+/// Notices (通报).
+#[async_trait::async_trait]
+pub trait Notices: Send + Sync + 'static {
     async fn notice(&self, me: &Me, id: NoticeId) -> Result<NoticeView, AppError>;
     async fn draft_notice(
         &self,
@@ -204,6 +274,11 @@ pub trait Rewards: Send + Sync + 'static {
     ) -> Result<NoticeView, AppError>;
     async fn publish_notice(&self, me: &Me, id: NoticeId) -> Result<NoticeView, AppError>;
     async fn notice_download(&self, me: &Me, id: NoticeId) -> Result<Download, AppError>;
+}
+
+/// The bonus ledger and its exports.
+#[async_trait::async_trait]
+pub trait Ledger: Send + Sync + 'static {
     async fn ledger(&self, me: &Me, period: Option<String>) -> Result<LedgerView, AppError>;
     async fn set_base(
         &self,
@@ -220,7 +295,6 @@ pub trait Rewards: Send + Sync + 'static {
         period: String,
         format: String,
     ) -> Result<Download, AppError>;
-    async fn my_rewards(&self, me: &Me) -> Result<MyRewards, AppError>;
 }
 
 /// The shared handle put into Leptos context by the server.
@@ -270,13 +344,34 @@ pub fn session_token() -> Option<String> {
         })
 }
 
+/// The request's session, resolved at most once. The server puts an empty memo into every
+/// request's extensions; the page guard and every server function the page calls share it
+/// (through the cloned request parts), so a page costs one session lookup, not one per call.
+#[derive(Clone, Default)]
+pub struct SessionMemo(Arc<std::sync::OnceLock<Option<Me>>>);
+
+impl SessionMemo {
+    /// The memo of the current request, if the server provided one.
+    fn current() -> Option<SessionMemo> {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<SessionMemo>().cloned())
+    }
+}
+
 /// The backend and the signed-in person, or `Unauthenticated`.
 pub async fn authed() -> Result<(BackendRef, Me), AppError> {
     let b = backend()?;
-    let token = session_token().ok_or(AppError::Unauthenticated {})?;
-    let me = b
-        .session_user(&token)
-        .await?
-        .ok_or(AppError::Unauthenticated {})?;
-    Ok((b, me))
+    let memo = SessionMemo::current();
+    if let Some(known) = memo.as_ref().and_then(|m| m.0.get()) {
+        return known.clone().map(|me| (b, me)).ok_or(AppError::Unauthenticated {});
+    }
+    let me = match session_token() {
+        Some(token) => b.session_user(&token).await?,
+        None => None,
+    };
+    if let Some(m) = &memo {
+        // A concurrent call of the same request may have set it first; both read the same.
+        let _ = m.0.set(me.clone());
+    }
+    me.map(|me| (b, me)).ok_or(AppError::Unauthenticated {})
 }

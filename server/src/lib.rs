@@ -9,12 +9,12 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entities;
-pub mod eval;
+
 pub mod import;
 pub mod net;
 pub mod openapi;
 pub mod passwords;
-pub mod rewards;
+
 pub mod security;
 pub mod service;
 pub mod throttle;

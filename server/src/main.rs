@@ -207,7 +207,7 @@ async fn verify(db: &sea_orm::DatabaseConnection, anchors: &[String]) -> Res {
             return Ok(ExitCode::from(1));
         }
     };
-    let mut list = server::rewards::published_anchors(db).await?;
+    let mut list = server::service::published_anchors(db).await?;
     for a in anchors {
         match server::audit::Anchor::from_code(a) {
             Some(x) => list.push((format!("anchor {a}"), x)),

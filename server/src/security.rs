@@ -46,6 +46,9 @@ pub async fn client_addr(State(state): State<AppState>, mut req: Request, next: 
         None => peer,
     };
     req.extensions_mut().insert(ClientAddr(addr));
+    // The session is looked up lazily, once per request (see `SessionMemo`).
+    req.extensions_mut()
+        .insert(app::ports::SessionMemo::default());
     next.run(req).await
 }
 

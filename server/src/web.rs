@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::domain::{EntryInput, Place, VillageId};
 use app::error::AppError;
 use app::i18n::{LANG_COOKIE, Lang};
-use app::ports::{Backend, BackendRef, SESSION_COOKIE, SignInFrom};
+use app::ports::{BackendRef, Records, SESSION_COOKIE, Sessions, SignInFrom};
 use app::ssr_util::{ClientAddr, CookieSecurity};
 use axum::body::Body;
 use axum::extract::{Form, Path, Request, State};
@@ -531,7 +531,7 @@ async fn ledger_export(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> Response {
-    use app::ports::Rewards;
+    use app::ports::Ledger;
     let me = match me_of_request(&state, &headers).await {
         Ok(me) => me,
         Err(r) => return r,
@@ -548,7 +548,7 @@ async fn notice_download(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
 ) -> Response {
-    use app::ports::Rewards;
+    use app::ports::Notices;
     let me = match me_of_request(&state, &headers).await {
         Ok(me) => me,
         Err(r) => return r,

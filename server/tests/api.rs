@@ -794,6 +794,64 @@ async fn concurrent_saves_with_one_client_id_store_one_entry() {
     ctx.finish().await;
 }
 
+/// A stored value that does not decode is a server error (500, logged with its table and
+/// row), never a plausible default: a corrupt sheet state must not read as "draft" and
+/// reopen a submitted sheet, a corrupt place must not read as "office".
+#[tokio::test]
+async fn a_corrupt_stored_value_is_a_500_not_plausible_data() {
+    use sea_orm::ConnectionTrait;
+    let ctx = Ctx::new().await;
+    let alice = ctx.login("alice").await;
+    assert_eq!(
+        ctx.save(&alice, "2026-04-15", "学习").await.0,
+        StatusCode::OK
+    );
+    let (s, today) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let sheet_id = today["sheet"]["id"].as_i64().unwrap();
+    async fn sheet(ctx: &Ctx, cookie: &str, id: i64) -> (StatusCode, Value) {
+        ctx.post("/api/v1/record/sheet", json!({ "id": id }), Some(cookie))
+            .await
+    }
+    assert_eq!(sheet(&ctx, &alice, sheet_id).await.0, StatusCode::OK);
+
+    ctx.db
+        .execute_unprepared(&format!(
+            "UPDATE sheets SET status = 'reopened' WHERE id = {sheet_id}"
+        ))
+        .await
+        .unwrap();
+    let (s, e) = sheet(&ctx, &alice, sheet_id).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{e}");
+    assert!(e.get("days").is_none(), "no sheet data: {e}");
+    let (s, _, html) = ctx.get(&format!("/sheets/{sheet_id}"), Some(&alice)).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!html.contains("学习"), "the page shows no entries");
+    // Saving into the sheet is refused too: nothing is written on top of a corrupt row.
+    assert_eq!(
+        ctx.save(&alice, "2026-04-14", "补记").await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+
+    ctx.db
+        .execute_unprepared(&format!(
+            "UPDATE sheets SET status = 'draft' WHERE id = {sheet_id}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(sheet(&ctx, &alice, sheet_id).await.0, StatusCode::OK);
+    ctx.db
+        .execute_unprepared("UPDATE day_entries SET place = 'moon'")
+        .await
+        .unwrap();
+    let (s, e) = sheet(&ctx, &alice, sheet_id).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{e}");
+    ctx.finish().await;
+}
+
+
 async fn futures_join<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
     futures::future::join_all(futs).await
 }

@@ -642,7 +642,7 @@ async fn unknown_names_are_answered_like_known_ones_and_write_nothing() {
 /// answer cannot flood the server with cheap refusals.
 #[tokio::test]
 async fn refused_sign_ins_are_answered_after_a_pause() {
-    use app::ports::Backend;
+    use app::ports::Sessions;
     let ctx = Ctx::new().await;
     let paused = server::service::Service::new(ctx.db.clone(), app::domain::Policy::default(), {
         let t = common::at(common::T0);

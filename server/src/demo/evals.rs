@@ -19,7 +19,7 @@ use crate::entities::{
     appeal, area, area_opinion, cadre, day_entry, eval_naming, eval_result, eval_revision,
     quarter_choice, sheet, supervision,
 };
-use crate::eval::supervisors_from;
+use crate::service::supervisors_from;
 
 const GOOD_OPINIONS: &[&str] = &[
     "驻村工作扎实，群众反映好，入户走访记录翔实。",

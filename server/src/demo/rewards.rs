@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use app::domain::{Me, Policy, Role};
-use app::ports::Rewards;
+use app::ports::{Cases, Ledger, Notices};
 use app::rewards::{CaseState, LedgerPeriod, NoticeKind, OutcomeKind, OutcomeStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{

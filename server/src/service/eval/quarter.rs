@@ -1,0 +1,451 @@
+//! The quarterly re-evaluation: the pools of monthly picks, the principals' choices, the
+//! decision and its publication.
+
+use super::*;
+
+impl Service {
+    /// Per month of the quarter, which leaders have picked (leaders = whoever supervised
+    /// someone that month).
+    pub(super) async fn leader_states<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        months: &[Month],
+        results: &[eval_result::Model],
+        policy: &EvalPolicy,
+        people: &HashMap<i32, Person>,
+    ) -> Result<Vec<(i32, LeaderPickState)>, AppError> {
+        let now = self.now();
+        let mut out = Vec::new();
+        for m in months {
+            let sups = self.supervisors_in_month(db, *m).await?;
+            let mut leaders: Vec<i32> = sups.values().copied().collect();
+            leaders.sort();
+            leaders.dedup();
+            for l in leaders {
+                let r = results.iter().find(|r| {
+                    r.owner_id == Some(l) && r.year == m.year && r.period == m.month as i32
+                });
+                out.push((
+                    l,
+                    LeaderPickState {
+                        leader: people.get(&l).map(|p| p.name.clone()).unwrap_or_default(),
+                        month: *m,
+                        state: StepState::derive(
+                            r.map(|r| r.made_at),
+                            policy.pick_due(*m, &self.policy),
+                            now,
+                        ),
+                        result: r.map(|r| ResultId(r.id)),
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The quarter's pool: current namings of its monthly results, by kind.
+    pub(super) async fn pool_namings<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        results: &[eval_result::Model],
+    ) -> Result<Vec<eval_naming::Model>, AppError> {
+        if results.is_empty() {
+            return Ok(Vec::new());
+        }
+        eval_naming::Entity::find()
+            .filter(eval_naming::Column::ResultId.is_in(results.iter().map(|r| r.id)))
+            .filter(eval_naming::Column::RemovedIn.is_null())
+            .order_by_asc(eval_naming::Column::Id)
+            .all(db)
+            .await
+            .ie()
+    }
+
+    pub(super) fn choice_view(
+        c: &quarter_choice::Model,
+        people: &HashMap<i32, Person>,
+    ) -> Result<ChoiceView, AppError> {
+        let (best, worst) = choice_lists(c)?;
+        Ok(ChoiceView {
+            principal: people
+                .get(&c.principal_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            principal_id: CadreId(c.principal_id),
+            confirm: c.confirm,
+            best,
+            worst,
+            note: c.note.clone(),
+            at: c.at,
+        })
+    }
+
+    pub(super) async fn live_choices<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        q: Quarter,
+    ) -> Result<Vec<quarter_choice::Model>, AppError> {
+        quarter_choice::Entity::find()
+            .filter(quarter_choice::Column::Year.eq(q.year))
+            .filter(quarter_choice::Column::Quarter.eq(q.quarter as i32))
+            .filter(quarter_choice::Column::WithdrawnAt.is_null())
+            .order_by_asc(quarter_choice::Column::Id)
+            .all(db)
+            .await
+            .ie()
+    }
+
+    pub(super) async fn pool_view<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        me: &Me,
+        q: Quarter,
+    ) -> Result<PoolView, AppError> {
+        let (version, policy) = self.eval_policy(db).await?;
+        let people = self.people(db).await?;
+        let months = q.months();
+        let results = self.monthly_results(db, &months).await?;
+        let leaders = self
+            .leader_states(db, &months, &results, &policy, &people)
+            .await?;
+        let now = self.now();
+        let ready = !leaders.is_empty()
+            && (leaders
+                .iter()
+                .all(|(_, l)| matches!(l.state, StepState::Done | StepState::Late))
+                || now > policy.pick_due(q.last_month(), &self.policy));
+        let namings = self.pool_namings(db, &results).await?;
+        let cited_by = citations_by_naming(&namings)?;
+        let cited: Vec<i32> = cited_by.values().flatten().copied().collect();
+        let cites = self.citations(db, &cited).await?;
+        let open = self
+            .open_appeals(db, &results.iter().map(|r| r.id).collect::<Vec<_>>())
+            .await?;
+        let pool_ids: Vec<i32> = namings.iter().map(|n| n.cadre_id).collect();
+        let opinions = self.opinions(db, &pool_ids, &months, &people).await?;
+        let mut best = Vec::new();
+        let mut worst = Vec::new();
+        for n in &namings {
+            let Some(r) = results.iter().find(|r| r.id == n.result_id) else {
+                continue;
+            };
+            let pick = PoolPick {
+                naming: NamingId(n.id),
+                result: ResultId(r.id),
+                month: Month {
+                    year: r.year,
+                    month: r.period as u32,
+                },
+                supervisor: r
+                    .owner_id
+                    .and_then(|o| people.get(&o))
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+                reason: n.reason.clone(),
+                citations: cited_by[&n.id]
+                    .iter()
+                    .filter_map(|e| cites.get(e).cloned())
+                    .collect(),
+                under_appeal: open.contains(&n.id),
+            };
+            match PickKind::from_code(&n.kind) {
+                Some(PickKind::Worst) => worst.push((CadreId(n.cadre_id), pick)),
+                _ => best.push((CadreId(n.cadre_id), pick)),
+            }
+        }
+        let person = |(c, picks): (CadreId, Vec<PoolPick>)| {
+            let p = people.get(&c.0).cloned().unwrap_or_default();
+            PoolPerson {
+                cadre: c,
+                name: p.name,
+                department: p.department,
+                picks,
+                opinions: opinions.iter().filter(|o| o.cadre == c).cloned().collect(),
+            }
+        };
+        let choices = self.live_choices(db, q).await?;
+        let mine = choices
+            .iter()
+            .rfind(|c| c.principal_id == me.id.0)
+            .map(|c| Self::choice_view(c, &people))
+            .transpose()?;
+        let result_row = self.quarter_result(db, q).await?;
+        let other_choices = if mine.is_some() || result_row.is_some() {
+            choices
+                .iter()
+                .filter(|c| c.principal_id != me.id.0)
+                .map(|c| Self::choice_view(c, &people))
+                .collect::<Result<_, AppError>>()?
+        } else {
+            Vec::new()
+        };
+        let result = match &result_row {
+            Some(r) => Some(self.result_view(db, r, &people, Access::Full).await?),
+            None => None,
+        };
+        let best = group_pool(best).into_iter().map(person).collect::<Vec<_>>();
+        let worst = group_pool(worst)
+            .into_iter()
+            .map(person)
+            .collect::<Vec<_>>();
+        Ok(PoolView {
+            quarter: q,
+            due: policy.quarter_due(q, &self.policy),
+            policy_version: version,
+            want_best: policy.quarterly_best.min(best.len() as u32),
+            want_worst: policy.quarterly_worst.min(worst.len() as u32),
+            ready,
+            leaders: leaders.into_iter().map(|(_, l)| l).collect(),
+            best,
+            worst,
+            my_choice: mine,
+            other_choices,
+            result,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ports::Quarterly for Service {
+    async fn pool(&self, me: &Me, quarter: Option<String>) -> Result<PoolView, AppError> {
+        let (_, policy) = self.eval_policy(&self.db).await?;
+        Self::require(me, policy.deciding_role)?;
+        let q = self.quarter_arg(quarter)?;
+        self.pool_view(&self.db, me, q).await
+    }
+
+    async fn choose(
+        &self,
+        me: &Me,
+        quarter: String,
+        confirm: bool,
+        best: Vec<CadreId>,
+        worst: Vec<CadreId>,
+        note: Option<String>,
+    ) -> Result<PoolView, AppError> {
+        let q = Quarter::parse_key(&quarter)?;
+        let note = clean_text("note", note.as_deref().unwrap_or(""), MAX_REASON_CHARS)?;
+        let now = self.now();
+        self.write(async |tx| {
+            let (version, policy) = self.eval_policy(tx).await?;
+            Self::require(me, policy.deciding_role)?;
+            if self.quarter_result(tx, q).await?.is_some() {
+                return Err(AppError::conflict("already_decided"));
+            }
+            let pool = self.pool_view(tx, me, q).await?;
+            if !pool.ready {
+                return Err(AppError::conflict("pool_not_ready"));
+            }
+            let best_pool: HashSet<CadreId> = pool.best.iter().map(|p| p.cadre).collect();
+            let worst_pool: HashSet<CadreId> = pool.worst.iter().map(|p| p.cadre).collect();
+            check_quarter_choice(&policy, &best_pool, &worst_pool, &best, &worst)?;
+            let choices = self.live_choices(tx, q).await?;
+            let own: Vec<&quarter_choice::Model> = choices
+                .iter()
+                .filter(|c| c.principal_id == me.id.0)
+                .collect();
+            if own.iter().any(|c| c.confirm) {
+                return Err(AppError::conflict("already_confirmed"));
+            }
+            let ids = |v: &[CadreId]| v.iter().map(|c| c.0).collect::<Vec<_>>();
+            if confirm {
+                for other in choices
+                    .iter()
+                    .filter(|c| c.confirm && c.principal_id != me.id.0)
+                {
+                    let (ob, ow) = choice_lists(other)?;
+                    if !same_list(&ob, &best) || !same_list(&ow, &worst) {
+                        return Err(AppError::conflict("confirm_mismatch"));
+                    }
+                }
+            }
+            // A new preliminary choice replaces the earlier one (kept, marked withdrawn).
+            for c in own {
+                let mut am: quarter_choice::ActiveModel = c.clone().into();
+                am.withdrawn_at = Set(Some(now));
+                am.update(tx).await.ie()?;
+            }
+            let row = quarter_choice::ActiveModel {
+                year: Set(q.year),
+                quarter: Set(q.quarter as i32),
+                principal_id: Set(me.id.0),
+                confirm: Set(confirm),
+                best: Set(ids_json(&ids(&best))),
+                worst: Set(ids_json(&ids(&worst))),
+                note: Set(note),
+                at: Set(now),
+                withdrawn_at: Set(None),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await
+            .ie()?;
+            self.audit(
+                tx,
+                me,
+                if confirm {
+                    "quarter.confirmed"
+                } else {
+                    "quarter.preliminary"
+                },
+                "quarter_choice",
+                row.id,
+                Some(audit::digest_of(&(&row.best, &row.worst))),
+            )
+            .await?;
+            // Only confirmations of people who still decide count.
+            let people = self.people(tx).await?;
+            let confirmations: HashSet<i32> = self
+                .live_choices(tx, q)
+                .await?
+                .iter()
+                .filter(|c| c.confirm)
+                .filter(|c| {
+                    people
+                        .get(&c.principal_id)
+                        .is_some_and(|p| p.active && p.roles.contains(&policy.deciding_role))
+                })
+                .map(|c| c.principal_id)
+                .collect();
+            if confirm && confirmations.len() as u32 >= policy.confirmations_required {
+                // Decided: the result, with each name's reasons gathered from the pool.
+                let r = eval_result::ActiveModel {
+                    scope: Set(quarterly_scope(q)),
+                    kind: Set(QUARTERLY.into()),
+                    year: Set(q.year),
+                    period: Set(q.quarter as i32),
+                    owner_id: Set(None),
+                    policy_version: Set(version),
+                    made_by: Set(me.id.0),
+                    made_at: Set(now),
+                    late: Set(now > pool.due),
+                    published_at: Set(None),
+                    revision: Set(0),
+                    missing_confirmed: Set(false),
+                    missing_sheets: Set(0),
+                    ..Default::default()
+                }
+                .insert(tx)
+                .await
+                .map_err(|_| AppError::conflict("already_decided"))?;
+                let mut names = Vec::new();
+                for (kind, list, group) in [
+                    (PickKind::Best, &best, &pool.best),
+                    (PickKind::Worst, &worst, &pool.worst),
+                ] {
+                    for c in list.iter() {
+                        let person = group.iter().find(|p| p.cadre == *c);
+                        let picks = person.map(|p| p.picks.as_slice()).unwrap_or(&[]);
+                        let reason = picks
+                            .iter()
+                            .map(|p| format!("{}月：{}", p.month.month, p.reason))
+                            .collect::<Vec<_>>()
+                            .join("；");
+                        let cites: Vec<i32> = picks
+                            .iter()
+                            .flat_map(|p| p.citations.iter().map(|c| c.entry.0))
+                            .collect();
+                        names.push(
+                            eval_naming::ActiveModel {
+                                result_id: Set(r.id),
+                                cadre_id: Set(c.0),
+                                kind: Set(kind.code().into()),
+                                reason: Set(reason),
+                                citations: Set(ids_json(&cites)),
+                                added_in: Set(1),
+                                removed_in: Set(None),
+                                ..Default::default()
+                            }
+                            .insert(tx)
+                            .await
+                            .ie()?,
+                        );
+                    }
+                }
+                self.audit(
+                    tx,
+                    me,
+                    "quarter.decided",
+                    "eval_result",
+                    r.id,
+                    Some(Self::result_state(&r, &names)),
+                )
+                .await?;
+            }
+            let view = self.pool_view(tx, me, q).await?;
+            Ok(Change::recorded(view))
+        })
+        .await
+    }
+
+    async fn withdraw_choice(&self, me: &Me, quarter: String) -> Result<PoolView, AppError> {
+        let q = Quarter::parse_key(&quarter)?;
+        self.write(async |tx| {
+            let (_, policy) = self.eval_policy(tx).await?;
+            Self::require(me, policy.deciding_role)?;
+            if self.quarter_result(tx, q).await?.is_some() {
+                return Err(AppError::conflict("already_decided"));
+            }
+            let own: Vec<quarter_choice::Model> = self
+                .live_choices(tx, q)
+                .await?
+                .into_iter()
+                .filter(|c| c.principal_id == me.id.0)
+                .collect();
+            if own.is_empty() {
+                return Err(AppError::conflict("nothing_to_withdraw"));
+            }
+            for c in own {
+                let id = c.id;
+                let mut am: quarter_choice::ActiveModel = c.into();
+                am.withdrawn_at = Set(Some(self.now()));
+                am.update(tx).await.ie()?;
+                self.audit(tx, me, "quarter.withdrawn", "quarter_choice", id, None)
+                    .await?;
+            }
+            let view = self.pool_view(tx, me, q).await?;
+            Ok(Change::recorded(view))
+        })
+        .await
+    }
+
+    async fn publish(&self, me: &Me, quarter: String) -> Result<ResultView, AppError> {
+        let q = Quarter::parse_key(&quarter)?;
+        let now = self.now();
+        self.write(async |tx| {
+            let (_, policy) = self.eval_policy(tx).await?;
+            Self::require(me, policy.deciding_role)?;
+            let r = self
+                .quarter_result(tx, q)
+                .await?
+                .ok_or_else(|| AppError::conflict("not_decided"))?;
+            if r.published_at.is_some() {
+                return Err(AppError::conflict("already_published"));
+            }
+            let mut am: eval_result::ActiveModel = r.into();
+            am.published_at = Set(Some(now));
+            am.revision = Set(1);
+            let r = am.update(tx).await.ie()?;
+            self.add_revision(
+                tx,
+                me,
+                r.id,
+                1,
+                "published".into(),
+                None,
+                "already_published",
+            )
+            .await?;
+            let names = eval_naming::Entity::find()
+                .filter(eval_naming::Column::ResultId.eq(r.id))
+                .all(tx)
+                .await
+                .ie()?;
+            let view = self
+                .record_result(tx, me, "quarter.published", &r, &names)
+                .await?;
+            Ok(Change::recorded(view))
+        })
+        .await
+    }
+}

@@ -1,0 +1,612 @@
+//! The bonus ledger: bases, amounts due, closing periods and the corrections that follow.
+
+use super::export::{ledger_csv, ledger_xlsx};
+use super::*;
+
+/// What a closed period froze: its lines and the corrections it carried.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(super) struct Frozen {
+    pub(super) rows: Vec<LedgerRow>,
+    pub(super) corrections: Vec<LedgerRow>,
+}
+
+/// Columns of the bonus CSV: `username,period,amount` with a header line.
+const BASE_COLUMNS: [&str; 3] = ["username", "period", "amount"];
+
+/// Rows one bonus import may hold (a year of five periods for a few hundred people).
+pub const MAX_BASE_ROWS: usize = 5_000;
+
+/// What a line comes to if every pending adjustment is upheld.
+fn settled_due(r: &LedgerRow) -> Money {
+    (r.base.unwrap_or(Money::ZERO) + r.adjustments.iter().map(|a| a.amount).sum::<Money>())
+        .max(Money::ZERO)
+}
+
+impl Service {
+    /// The latest base amount of every cadre and period.
+    pub(super) async fn bases<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<HashMap<(i32, String), Money>, AppError> {
+        Ok(bonus_base::Entity::find()
+            .order_by_asc(bonus_base::Column::Id)
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|b| ((b.cadre_id, b.period), Money::from_fen(b.amount_fen)))
+            .collect())
+    }
+
+    /// Uplift and withholding outcomes (active or pending) per cadre.
+    pub(super) async fn ledger_outcomes<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<HashMap<i32, Vec<LedgerOutcome>>, AppError> {
+        let rows = outcome::Entity::find()
+            .filter(outcome::Column::Status.ne(OutcomeStatus::Withdrawn.code()))
+            .filter(
+                outcome::Column::Kind
+                    .is_in([OutcomeKind::Uplift.code(), OutcomeKind::Withholding.code()]),
+            )
+            .all(db)
+            .await
+            .ie()?;
+        let mut pct: HashMap<i32, u32> = HashMap::new();
+        let mut out: HashMap<i32, Vec<LedgerOutcome>> = HashMap::new();
+        for o in rows {
+            if let std::collections::hash_map::Entry::Vacant(e) = pct.entry(o.policy_version) {
+                e.insert(
+                    self.eval_policy_at(db, o.policy_version)
+                        .await?
+                        .outcomes
+                        .best_uplift_pct,
+                );
+            }
+            let Ok(quarter) = Quarter::parse_key(&o.quarter) else {
+                continue;
+            };
+            out.entry(o.cadre_id).or_default().push(LedgerOutcome {
+                outcome: OutcomeId(o.id),
+                result: ResultId(o.result_id),
+                quarter,
+                kind: OutcomeKind::from_code(&o.kind).stored("outcomes", o.id, "kind")?,
+                pending: o.status == OutcomeStatus::Pending.code(),
+                uplift_pct: pct.get(&o.policy_version).copied().unwrap_or(20),
+            });
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn closures<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>, AppError> {
+        ledger_closure::Entity::find()
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|c| {
+                let p = LedgerPeriod::parse_key(&c.period).stored("ledger_closures", c.id, "period")?;
+                let f: Frozen =
+                    serde_json::from_str(&c.lines).stored("ledger_closures", c.id, "lines")?;
+                Ok((p, (c, f)))
+            })
+            .collect()
+    }
+
+    /// The live lines of a period for every cadre with a base or an outcome touching it.
+    pub(super) async fn live_rows<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        period: LedgerPeriod,
+    ) -> Result<Vec<LedgerRow>, AppError> {
+        let bases = self.bases(db).await?;
+        let outcomes = self.ledger_outcomes(db).await?;
+        let key = period.key();
+        let mut cadres: BTreeSet<i32> = bases
+            .keys()
+            .filter(|(_, p)| *p == key)
+            .map(|(c, _)| *c)
+            .collect();
+        for (c, list) in &outcomes {
+            if list.iter().any(|o| {
+                o.quarter.year == period.year
+                    && (period.is_year_end()
+                        || o.kind == OutcomeKind::Withholding
+                        || LedgerPeriod::quarter(o.quarter) == period)
+            }) {
+                cadres.insert(*c);
+            }
+        }
+        let info = self.cadre_info(db).await?;
+        let mut rows: Vec<LedgerRow> = cadres
+            .into_iter()
+            .map(|c| {
+                let line = ledger_line(
+                    CadreId(c),
+                    period,
+                    bases.get(&(c, key.clone())).copied(),
+                    outcomes.get(&c).map(Vec::as_slice).unwrap_or(&[]),
+                );
+                let (username, name, department) = info.get(&c).cloned().unwrap_or_default();
+                LedgerRow {
+                    cadre: CadreId(c),
+                    username,
+                    name,
+                    department,
+                    period: key.clone(),
+                    base: line.base,
+                    adjustments: line.adjustments,
+                    due: line.due,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.department, &a.username).cmp(&(&b.department, &b.username)));
+        Ok(rows)
+    }
+
+    pub(super) async fn cadre_info<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<HashMap<i32, (String, String, String)>, AppError> {
+        let depts = self.department_names(db).await?;
+        Ok(cadre::Entity::find()
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|c| {
+                (
+                    c.id,
+                    (
+                        c.username,
+                        c.name,
+                        depts.get(&c.department_id).cloned().unwrap_or_default(),
+                    ),
+                )
+            })
+            .collect())
+    }
+
+    /// Changes to closed periods that the open `period` carries: for every closed period whose
+    /// first open successor is `period`, each cadre's amount due now less what was frozen and
+    /// less corrections already carried by later closed periods.
+    pub(super) async fn corrections_for<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        period: LedgerPeriod,
+        closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>,
+    ) -> Result<Vec<LedgerRow>, AppError> {
+        let mut out = Vec::new();
+        for (closed, (_, frozen)) in closures.range(..period) {
+            let mut next = closed.next();
+            while closures.contains_key(&next) {
+                next = next.next();
+            }
+            if next != period {
+                continue;
+            }
+            let live = self.live_rows(db, *closed).await?;
+            let ckey = closed.key();
+            let mut cadres: BTreeSet<i32> = frozen.rows.iter().map(|r| r.cadre.0).collect();
+            cadres.extend(live.iter().map(|r| r.cadre.0));
+            for c in cadres {
+                let now_row = live.iter().find(|r| r.cadre.0 == c);
+                let then_row = frozen.rows.iter().find(|r| r.cadre.0 == c);
+                // A change still under appeal waits: pending adjustments count as if upheld.
+                let now_due = now_row.map(settled_due).unwrap_or(Money::ZERO);
+                let frozen_due = then_row.map(|r| r.due).unwrap_or(Money::ZERO);
+                let carried: Money = closures
+                    .range(closed.next()..)
+                    .flat_map(|(_, (_, f))| f.corrections.iter())
+                    .filter(|r| r.cadre.0 == c)
+                    .flat_map(|r| r.adjustments.iter())
+                    .filter(|a| a.kind == AdjustmentKind::Correction && a.source == ckey)
+                    .map(|a| a.amount)
+                    .sum();
+                let Some(diff) = correction(now_due, frozen_due, carried) else {
+                    continue;
+                };
+                // The result behind the change: an adjustment that appeared or disappeared.
+                let ids =
+                    |r: Option<&LedgerRow>| -> Vec<(Option<OutcomeId>, Option<ResultId>, bool)> {
+                        r.map(|r| {
+                            r.adjustments
+                                .iter()
+                                .map(|a| (a.outcome, a.result, a.pending))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                    };
+                let (a, b) = (ids(now_row), ids(then_row));
+                let result = a
+                    .iter()
+                    .find(|x| !b.contains(x))
+                    .or_else(|| b.iter().find(|x| !a.contains(x)))
+                    .and_then(|x| x.1);
+                let base = now_row.or(then_row);
+                out.push(LedgerRow {
+                    cadre: CadreId(c),
+                    username: base.map(|r| r.username.clone()).unwrap_or_default(),
+                    name: base.map(|r| r.name.clone()).unwrap_or_default(),
+                    department: base.map(|r| r.department.clone()).unwrap_or_default(),
+                    period: period.key(),
+                    base: None,
+                    adjustments: vec![Adjustment {
+                        kind: AdjustmentKind::Correction,
+                        amount: diff,
+                        pending: false,
+                        outcome: None,
+                        result,
+                        source: ckey.clone(),
+                        pct: None,
+                    }],
+                    due: diff,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rows and carried corrections of a period: frozen if closed, live if open.
+    pub(super) async fn period_lines<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        period: LedgerPeriod,
+    ) -> Result<(Frozen, Option<ledger_closure::Model>), AppError> {
+        let closures = self.closures(db).await?;
+        if let Some((c, f)) = closures.get(&period) {
+            return Ok((f.clone(), Some(c.clone())));
+        }
+        let rows = self.live_rows(db, period).await?;
+        let corrections = self.corrections_for(db, period, &closures).await?;
+        Ok((Frozen { rows, corrections }, None))
+    }
+
+    pub(super) fn default_period(&self) -> LedgerPeriod {
+        LedgerPeriod::quarter(Month::containing(self.today()).quarter().prev())
+    }
+
+    pub(super) fn period_ended(&self, p: LedgerPeriod) -> bool {
+        let today = self.today();
+        if p.is_year_end() {
+            today.year() > p.year
+        } else {
+            let q = Quarter {
+                year: p.year,
+                quarter: p.slot,
+            };
+            today > q.last_month().last_day()
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ports::Ledger for Service {
+    async fn ledger(&self, me: &Me, period: Option<String>) -> Result<LedgerView, AppError> {
+        if !(me.has(Role::Office) || me.has(Role::Principal)) {
+            return Err(AppError::Forbidden {});
+        }
+        let period = match period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) => LedgerPeriod::parse_key(p)?,
+            None => self.default_period(),
+        };
+        let (frozen, closure) = self.period_lines(&self.db, period).await?;
+        let bases = self.bases(&self.db).await?;
+        let key = period.key();
+        let active_rows = cadre::Entity::find()
+            .filter(cadre::Column::Active.eq(true))
+            .all(&self.db)
+            .await
+            .ie()?;
+        let active: Vec<i32> = active_rows.iter().map(|c| c.id).collect();
+        let mut people: Vec<(CadreId, String, String)> = if me.has(Role::Office) {
+            active_rows
+                .iter()
+                .map(|c| (CadreId(c.id), c.name.clone(), c.username.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        people.sort_by(|a, b| a.2.cmp(&b.2));
+        let missing = active
+            .iter()
+            .filter(|c| !bases.contains_key(&(**c, key.clone())))
+            .count() as u32;
+        let this_year = self.today().year();
+        let mut periods = Vec::new();
+        for y in [this_year - 1, this_year] {
+            periods.extend(LedgerPeriod::of_year(y).map(LedgerPeriod::key));
+        }
+        Ok(LedgerView {
+            period: key,
+            periods,
+            closed: closure.is_some(),
+            closed_at: closure.map(|c| c.closed_at),
+            total_base: frozen.rows.iter().filter_map(|r| r.base).sum(),
+            total_due: frozen
+                .rows
+                .iter()
+                .chain(frozen.corrections.iter())
+                .map(|r| r.due)
+                .sum(),
+            rows: frozen.rows,
+            corrections: frozen.corrections,
+            missing_bases: missing,
+            people,
+        })
+    }
+
+    async fn set_base(
+        &self,
+        me: &Me,
+        cadre_id: CadreId,
+        period: String,
+        amount: String,
+    ) -> Result<BaseReport, AppError> {
+        Self::require(me, Role::Office)?;
+        let period = LedgerPeriod::parse_key(&period)?;
+        let amount = Money::parse("amount", &amount)?;
+        let now = self.now();
+        self.write(async |tx| {
+            cadre::Entity::find_by_id(cadre_id.0)
+                .one(tx)
+                .await
+                .ie()?
+                .ok_or_else(|| AppError::invalid("cadre", "unknown_cadre"))?;
+            let closures = self.closures(tx).await?;
+            if closures.contains_key(&period) {
+                return Err(AppError::conflict("period_closed"));
+            }
+            let bases = self.bases(tx).await?;
+            if bases.get(&(cadre_id.0, period.key())) == Some(&amount) {
+                return Ok(Change::unchanged(BaseReport {
+                    saved: 0,
+                    unchanged: 1,
+                }));
+            }
+            let row = bonus_base::ActiveModel {
+                cadre_id: Set(cadre_id.0),
+                period: Set(period.key()),
+                amount_fen: Set(amount.fen()),
+                source: Set("entered".into()),
+                entered_by: Set(me.id.0),
+                entered_at: Set(now),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await
+            .ie()?;
+            self.audit_as(
+                tx,
+                Some(me.id.0),
+                "bonus.base_set",
+                "bonus_base",
+                row.id,
+                Some(audit::digest_of(&(
+                    row.cadre_id,
+                    &row.period,
+                    row.amount_fen,
+                ))),
+            )
+            .await?;
+            Ok(Change::recorded(BaseReport {
+                saved: 1,
+                unchanged: 0,
+            }))
+        })
+        .await
+    }
+
+    async fn import_bases(&self, me: &Me, csv_text: String) -> Result<BaseReport, AppError> {
+        Self::require(me, Role::Office)?;
+        let text = csv_text.trim_start_matches('\u{feff}');
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = rdr
+            .headers()
+            .map_err(|_| AppError::invalid("csv", "bad_csv"))?
+            .clone();
+        let mut idx = [0usize; 3];
+        for (i, col) in BASE_COLUMNS.iter().enumerate() {
+            idx[i] = headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(col))
+                .ok_or_else(|| AppError::invalid("csv", "missing_column"))?;
+        }
+        let now = self.now();
+        self.write(async |tx| {
+            let users: HashMap<String, i32> = cadre::Entity::find()
+                .all(tx)
+                .await
+                .ie()?
+                .into_iter()
+                .map(|c| (c.username, c.id))
+                .collect();
+            let closures = self.closures(tx).await?;
+            let bases = self.bases(tx).await?;
+            let mut errors = Vec::new();
+            let mut seen: HashSet<(i32, String)> = HashSet::new();
+            let mut rows: Vec<(i32, String, Money)> = Vec::new();
+            for (n, rec) in rdr.records().enumerate() {
+                if n >= MAX_BASE_ROWS {
+                    return Err(AppError::invalid("csv", "too_many_rows"));
+                }
+                let line = n as u32 + 2;
+                let err = |field: &str, reason: &str| ImportRowError {
+                    line,
+                    field: field.into(),
+                    reason: reason.into(),
+                };
+                let Ok(rec) = rec else {
+                    errors.push(err("csv", "bad_csv"));
+                    continue;
+                };
+                if rec.iter().all(str::is_empty) {
+                    continue;
+                }
+                let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
+                let Some(&cid) = users.get(&get(0)) else {
+                    errors.push(err("username", "unknown_cadre"));
+                    continue;
+                };
+                let period = match LedgerPeriod::parse_key(&get(1)) {
+                    Ok(p) => p,
+                    Err(_) => {
+                        errors.push(err("period", "bad_period"));
+                        continue;
+                    }
+                };
+                if closures.contains_key(&period) {
+                    errors.push(err("period", "period_closed"));
+                    continue;
+                }
+                let amount = match Money::parse("amount", &get(2)) {
+                    Ok(a) => a,
+                    Err(AppError::Invalid { reason, .. }) => {
+                        errors.push(err("amount", &reason));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                if !seen.insert((cid, period.key())) {
+                    errors.push(err("username", "duplicate_row"));
+                    continue;
+                }
+                rows.push((cid, period.key(), amount));
+            }
+            if !errors.is_empty() {
+                return Err(AppError::RowErrors { errors });
+            }
+            if rows.is_empty() {
+                return Err(AppError::invalid("csv", "empty_file"));
+            }
+            let mut report = BaseReport {
+                saved: 0,
+                unchanged: 0,
+            };
+            for (cid, period, amount) in &rows {
+                if bases.get(&(*cid, period.clone())) == Some(amount) {
+                    report.unchanged += 1;
+                    continue;
+                }
+                bonus_base::ActiveModel {
+                    cadre_id: Set(*cid),
+                    period: Set(period.clone()),
+                    amount_fen: Set(amount.fen()),
+                    source: Set("import".into()),
+                    entered_by: Set(me.id.0),
+                    entered_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx)
+                .await
+                .ie()?;
+                report.saved += 1;
+            }
+            let digest: Vec<(i32, &str, i64)> = rows
+                .iter()
+                .map(|(c, p, a)| (*c, p.as_str(), a.fen()))
+                .collect();
+            self.audit_as(
+                tx,
+                Some(me.id.0),
+                "bonus.imported",
+                "bonus_base",
+                report.saved,
+                Some(audit::digest_of(&digest)),
+            )
+            .await?;
+            Ok(Change::recorded(report))
+        })
+        .await
+    }
+
+    async fn close_period(&self, me: &Me, period: String) -> Result<LedgerView, AppError> {
+        Self::require(me, Role::Office)?;
+        let p = LedgerPeriod::parse_key(&period)?;
+        if !self.period_ended(p) {
+            return Err(AppError::conflict("period_not_over"));
+        }
+        let now = self.now();
+        {
+            self.write(async |tx| {
+                let (frozen, closure) = self.period_lines(tx, p).await?;
+                if closure.is_some() {
+                    return Err(AppError::conflict("period_closed"));
+                }
+                let lines = serde_json::to_string(&frozen).map_err(|_| AppError::Internal {})?;
+                let row = ledger_closure::ActiveModel {
+                    period: Set(p.key()),
+                    closed_by: Set(me.id.0),
+                    closed_at: Set(now),
+                    lines: Set(lines),
+                    ..Default::default()
+                }
+                .insert(tx)
+                .await
+                .map_err(|_| AppError::conflict("period_closed"))?;
+                self.audit_as(
+                    tx,
+                    Some(me.id.0),
+                    "ledger.closed",
+                    "ledger",
+                    p.key(),
+                    Some(audit::digest_of(&row.lines)),
+                )
+                .await?;
+                Ok(Change::recorded(()))
+            })
+            .await?;
+        }
+        self.ledger(me, Some(p.key())).await
+    }
+
+    async fn export_ledger(
+        &self,
+        me: &Me,
+        period: String,
+        format: String,
+    ) -> Result<Download, AppError> {
+        Self::require(me, Role::Office)?;
+        let p = LedgerPeriod::parse_key(&period)?;
+        let view = self.ledger(me, Some(p.key())).await?;
+        let mut rows = view.rows;
+        rows.extend(view.corrections);
+        let (bytes, content_type, ext) = match format.as_str() {
+            "xlsx" => (
+                ledger_xlsx(&p.key(), &rows)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+            "csv" => (ledger_csv(&rows)?, "text/csv; charset=utf-8", "csv"),
+            _ => return Err(AppError::invalid("format", "bad_format")),
+        };
+        // Finance-relevant: every export leaves an audit row with the file's digest.
+        {
+            self.write(async |tx| {
+                let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+                self.audit_as(
+                    tx,
+                    Some(me.id.0),
+                    "ledger.exported",
+                    "ledger",
+                    p.key(),
+                    Some(digest),
+                )
+                .await?;
+                Ok(Change::recorded(()))
+            })
+            .await?;
+        }
+        Ok(Download {
+            filename: format!("ledger-{}.{ext}", p.key()),
+            content_type,
+            bytes,
+        })
+    }
+}
