@@ -8,7 +8,11 @@ use chrono::NaiveDate;
 
 use crate::domain::*;
 use crate::error::AppError;
+use crate::calendar::*;
 use crate::eval::*;
+use crate::org::*;
+use crate::policy::*;
+use crate::record::*;
 use crate::rewards::*;
 
 /// Everything the UI's server functions ask of the server. Every method that takes `me`
@@ -55,7 +59,7 @@ pub trait Backend: Evaluations + Rewards + Send + Sync + 'static {
         reason: String,
     ) -> Result<SheetView, AppError>;
     async fn inbox(&self, me: &Me, period: Option<SheetPeriod>) -> Result<InboxView, AppError>;
-    async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchivePage, AppError>;
+    async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchiveResults, AppError>;
 
     async fn departments(&self, me: &Me) -> Result<Vec<DepartmentView>, AppError>;
     async fn villages(&self, me: &Me) -> Result<Vec<VillageOption>, AppError>;
@@ -226,8 +230,7 @@ pub trait Rewards: Send + Sync + 'static {
 /// The shared handle put into Leptos context by the server.
 pub type BackendRef = Arc<dyn Backend>;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "xn_session";
+pub use crate::ssr_util::SESSION_COOKIE;
 
 /// The backend from context.
 pub fn backend() -> Result<BackendRef, AppError> {

@@ -1,5 +1,5 @@
 //! Server functions of the three evaluations (三评) under `/api/v1/eval/`, `/api/v1/appeal/`
-//! and `/api/v1/policy/`. Same conventions as [`crate::api`]: JSON by POST, [`AppError`] with
+//! and `/api/v1/policy/`. Same conventions as [`crate::record::api`]: JSON by POST, [`AppError`] with
 //! a matching status, authorisation on the server for every record.
 
 use leptos::prelude::*;
@@ -7,7 +7,8 @@ use leptos::server_fn::codec::Json;
 
 use crate::domain::*;
 use crate::error::AppError;
-use crate::eval::*;
+use super::*;
+use crate::policy::*;
 
 #[cfg(feature = "ssr")]
 use crate::ports::authed;
