@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 
+use crate::auth::pages::signed_in_page;
+use crate::domain::*;
+use crate::i18n::tf;
 use crate::org::api;
 use crate::org::islands::*;
 use crate::org::*;
-use crate::auth::pages::signed_in_page;
-use crate::domain::*;
 use crate::record;
-use crate::i18n::tf;
 use crate::ui::{tr, use_lang};
 
 /// The general office: accounts, CSV import, departments.

@@ -25,9 +25,7 @@ pub enum AppError {
     Conflict { reason: String },
     /// Rows of an uploaded file failed validation; nothing was stored.
     #[error("rows rejected")]
-    RowErrors {
-        errors: Vec<ImportRowError>,
-    },
+    RowErrors { errors: Vec<ImportRowError> },
     /// Too many attempts; wait before trying again.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },

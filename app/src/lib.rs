@@ -3,10 +3,10 @@
 //! `hydrate`; no database crate is ever a dependency of this crate.
 //!
 //! Layout (arrows point to what a module may use): `shell` → `home`, `admin` (pages that
-//! compose features) → the features `rewards` → `eval` → `record` → `org` → `auth` → `ui` → the kernel (`domain`, `calendar`,
-//! `policy`, `error`, `i18n`). Each feature is a folder: types and rules in `mod.rs` (and
-//! named submodules), `api` (server functions), `pages`, `islands`. The server-only `ports`
-//! (the backend traits) sees every feature's types.
+//! combine features) → the features `rewards` → `eval` → `record` → `org` → `auth` → `ui` →
+//! the kernel (`domain`, `calendar`, `policy`, `error`, `i18n`). Each feature is a folder:
+//! types and rules in `mod.rs` (and named submodules), `api` (server functions), `pages`,
+//! `islands`. The server-only `ports` (the backend traits) sees every feature's types.
 
 // Deeply nested view types (islands inside pages) need more than the default 128.
 #![recursion_limit = "256"]

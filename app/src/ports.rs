@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::calendar::*;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::calendar::*;
 use crate::eval::*;
 use crate::org::*;
 use crate::policy::*;

@@ -8,12 +8,12 @@ use leptos_router::{
     path,
 };
 
+use crate::admin::AdminPage;
 use crate::auth::pages::*;
 use crate::error::AppError;
 use crate::eval::pages::*;
 use crate::home::TodayPage;
 use crate::i18n::Lang;
-use crate::admin::AdminPage;
 use crate::record::pages::*;
 use crate::rewards::pages::*;
 use crate::ui::layout::error_view;

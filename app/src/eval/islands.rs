@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::*;
 use crate::domain::*;
 use crate::error::AppError;
-use super::*;
 use crate::policy::*;
 use serde_json::json;
 

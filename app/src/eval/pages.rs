@@ -4,16 +4,16 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::domain::*;
-use crate::error::AppError;
 use super::api;
 use super::islands::*;
 use super::*;
 use crate::auth::pages::signed_in_page;
 use crate::calendar::*;
+use crate::domain::*;
+use crate::error::AppError;
 use crate::i18n::{Lang, t, tf};
 use crate::ui::{
-    day_label, local_time, month_label, period_key_label, query, quarter_label, tr, use_lang,
+    day_label, local_time, month_label, period_key_label, quarter_label, query, tr, use_lang,
 };
 
 fn step_badge(state: StepState) -> impl IntoView {

@@ -4,11 +4,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc, Weekday};
 
+use super::*;
 use crate::calendar::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::policy::*;
-use super::*;
 use proptest::prelude::*;
 
 fn utc(s: &str) -> DateTime<Utc> {

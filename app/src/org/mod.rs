@@ -57,7 +57,6 @@ pub struct NewAccount {
     pub password: String,
 }
 
-
 impl NewAccount {
     pub fn validate(mut self) -> Result<Self, AppError> {
         self.username = self.username.trim().to_string();

@@ -298,7 +298,6 @@ pub struct ArchiveResults {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -353,20 +352,5 @@ mod tests {
             today,
             SheetStatus::Submitted
         ));
-    }
-
-    proptest::proptest! {
-        /// Every day from 2000 to 2100 lies in exactly one dekad of 8–11 days, and the
-        /// dekads tile the calendar without gaps.
-        #[test]
-        fn dekads_tile_the_calendar(offset in 0i64..36_500) {
-            let date = d(2000, 1, 1) + Duration::days(offset);
-            let p = SheetPeriod::containing(date);
-            proptest::prop_assert!(p.first_day() <= date && date <= p.last_day());
-            proptest::prop_assert!((8..=11).contains(&p.days().len()));
-            proptest::prop_assert_eq!(p.next().first_day(), p.last_day() + Duration::days(1));
-            proptest::prop_assert_eq!(p.next().prev(), p);
-            proptest::prop_assert!(p.due(&Policy::default()) > p.last_day().and_hms_opt(23, 59, 0).unwrap().and_utc());
-        }
     }
 }

@@ -9,12 +9,12 @@ use super::api;
 use super::*;
 use crate::auth::pages::signed_in_page;
 use crate::calendar::*;
-use crate::policy::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::PickKind;
 use crate::eval::pages::kind_badge;
 use crate::i18n::{Lang, tf};
+use crate::policy::*;
 use crate::ui::forms::ApiForm;
 use crate::ui::{PrintButton, local_time, period_key_label, query, tr, use_lang};
 

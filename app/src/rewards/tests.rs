@@ -4,12 +4,12 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::*;
 use crate::calendar::*;
-use crate::error::AppError;
 use crate::domain::*;
+use crate::error::AppError;
 use crate::eval::*;
 use crate::policy::*;
-use super::*;
 use proptest::prelude::*;
 
 fn yuan(y: i64) -> i64 {
