@@ -25,9 +25,7 @@ pub enum AppError {
     Conflict { reason: String },
     /// Rows of an uploaded file failed validation; nothing was stored.
     #[error("rows rejected")]
-    RowErrors {
-        errors: Vec<crate::domain::ImportRowError>,
-    },
+    RowErrors { errors: Vec<ImportRowError> },
     /// Too many attempts; wait before trying again.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -126,6 +124,16 @@ impl FromServerFnError for AppError {
             _ => AppError::Internal {},
         }
     }
+}
+
+/// A CSV row that was not imported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ImportRowError {
+    /// 1-based line number in the file, counting the header.
+    pub line: u32,
+    pub field: String,
+    pub reason: String,
 }
 
 #[cfg(test)]

@@ -6,9 +6,13 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::calendar::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::*;
+use crate::org::*;
+use crate::policy::*;
+use crate::record::*;
 use crate::rewards::*;
 
 /// Everything the UI's server functions ask of the server: one trait per room, each
@@ -88,7 +92,7 @@ pub trait Records: Send + Sync + 'static {
         reason: String,
     ) -> Result<SheetView, AppError>;
     async fn inbox(&self, me: &Me, period: Option<SheetPeriod>) -> Result<InboxView, AppError>;
-    async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchivePage, AppError>;
+    async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchiveResults, AppError>;
 }
 
 /// The organisation: departments, areas and their chiefs, villages.
@@ -300,8 +304,7 @@ pub trait Ledger: Send + Sync + 'static {
 /// The shared handle put into Leptos context by the server.
 pub type BackendRef = Arc<dyn Backend>;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "xn_session";
+pub use crate::ssr_util::SESSION_COOKIE;
 
 /// The backend from context.
 pub fn backend() -> Result<BackendRef, AppError> {
@@ -363,7 +366,10 @@ pub async fn authed() -> Result<(BackendRef, Me), AppError> {
     let b = backend()?;
     let memo = SessionMemo::current();
     if let Some(known) = memo.as_ref().and_then(|m| m.0.get()) {
-        return known.clone().map(|me| (b, me)).ok_or(AppError::Unauthenticated {});
+        return known
+            .clone()
+            .map(|me| (b, me))
+            .ok_or(AppError::Unauthenticated {});
     }
     let me = match session_token() {
         Some(token) => b.session_user(&token).await?,

@@ -3,7 +3,8 @@
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use crate::ports::SESSION_COOKIE;
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "xn_session";
 
 /// How the session cookie is written; set by the server from its configuration.
 #[derive(Clone, Copy, Debug)]

@@ -1,8 +1,9 @@
 //! Reading the cadre CSV file: `username,name,title,department,roles,supervisor,password`
 //! with a header line. Each row becomes an account or a row error with its line number.
 
-use app::domain::{NewAccount, Role};
+use app::domain::Role;
 use app::error::AppError;
+use app::org::NewAccount;
 
 /// Columns the header must name (in any order).
 pub const COLUMNS: [&str; 7] = [

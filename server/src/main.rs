@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use app::domain::Policy;
+use app::policy::Policy;
 use clap::{Parser, Subcommand};
 use server::audit::{AnchorVerdict, Verdict};
 use server::config::Config;

@@ -5,6 +5,9 @@
 use app::domain::*;
 use app::error::AppError;
 use app::eval::*;
+use app::org::*;
+use app::policy::{EvalPolicy, PolicyHistory, PolicyVersion};
+use app::record::*;
 use app::rewards::*;
 use axum::Json;
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
@@ -123,7 +126,7 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             "Search every submitted sheet",
             "office, principals, committee",
             [("query", ArchiveQuery, true)],
-            ArchivePage
+            ArchiveResults
         ),
         op!(
             g,

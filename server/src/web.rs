@@ -5,10 +5,11 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::domain::{EntryInput, Place, VillageId};
+use app::domain::{Place, VillageId};
 use app::error::AppError;
 use app::i18n::{LANG_COOKIE, Lang};
 use app::ports::{BackendRef, Records, SESSION_COOKIE, Sessions, SignInFrom};
+use app::record::EntryInput;
 use app::ssr_util::{ClientAddr, CookieSecurity};
 use axum::body::Body;
 use axum::extract::{Form, Path, Request, State};
@@ -111,7 +112,7 @@ pub fn router(state: AppState) -> Router {
             provide_context(secure);
         }
     };
-    let routes = generate_route_list(app::app::App);
+    let routes = generate_route_list(app::shell::App);
     let site_root = PathBuf::from(state.leptos_options.site_root.as_ref());
     let pkg = ServeDir::new(site_root.join("pkg"))
         .precompressed_br()
@@ -158,7 +159,7 @@ pub fn router(state: AppState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, page_ctx, {
             let opts = state.leptos_options.clone();
-            move || app::app::shell(opts.clone())
+            move || app::shell::shell(opts.clone())
         })
         .fallback_service(
             tower::ServiceBuilder::new()
@@ -417,7 +418,7 @@ async fn today_form(
             see_other(&with_query("/", &q), None)
         }
         Err(error) => {
-            let retry = app::pages::TodayRetry {
+            let retry = app::home::TodayRetry {
                 work: f.work,
                 outcome: f.outcome,
                 place,
@@ -435,7 +436,7 @@ async fn render_today_again(
     state: &AppState,
     headers: HeaderMap,
     uri: &str,
-    retry: app::pages::TodayRetry,
+    retry: app::home::TodayRetry,
 ) -> Response {
     let backend: BackendRef = state.service.clone();
     let cookies = state.cookies();
@@ -446,7 +447,7 @@ async fn render_today_again(
             provide_context(cookies);
             provide_context(retry.clone());
         },
-        move || app::app::shell(opts.clone()),
+        move || app::shell::shell(opts.clone()),
     );
     let mut req = Request::new(Body::empty());
     *req.uri_mut() = uri.parse().unwrap_or_else(|_| http::Uri::from_static("/"));

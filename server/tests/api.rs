@@ -851,7 +851,6 @@ async fn a_corrupt_stored_value_is_a_500_not_plausible_data() {
     ctx.finish().await;
 }
 
-
 async fn futures_join<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
     futures::future::join_all(futs).await
 }

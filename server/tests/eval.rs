@@ -196,10 +196,10 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
     assert_eq!(counts(&ctx).await, before);
 
     // A missing sheet must be confirmed, and the confirmation is recorded.
-    let p = app::domain::SheetPeriod {
+    let p = app::calendar::SheetPeriod {
         year: 2026,
         month: 4,
-        dekad: app::domain::Dekad::Late,
+        dekad: app::calendar::Dekad::Late,
     };
     // Chief's late-April sheet goes missing: remove it by returning it.
     let sheets: Vec<server::entities::sheet::Model> = server::entities::sheet::Entity::find()

@@ -133,7 +133,7 @@ async fn payloads_in_every_text_field_and_parameter_stay_escaped() {
     let now = chrono::DateTime::parse_from_rfc3339("2026-10-12T02:00:00Z")
         .unwrap()
         .to_utc();
-    server::demo::seed(&db, 2026, now, &app::domain::Policy::default())
+    server::demo::seed(&db, 2026, now, &app::policy::Policy::default())
         .await
         .unwrap();
     for (table, col) in TEXT_COLUMNS {
@@ -147,7 +147,7 @@ async fn payloads_in_every_text_field_and_parameter_stay_escaped() {
     }
     let service = Arc::new(server::service::Service::new(
         db.clone(),
-        app::domain::Policy::default(),
+        app::policy::Policy::default(),
         Arc::new(move || now),
     ));
     let site = Site {

@@ -196,7 +196,7 @@ async fn the_demo_township_has_the_promised_shape() {
         .await
         .unwrap();
     let now = common::at("2026-11-27T04:00:00Z");
-    let s = server::demo::seed(&db, 2026, now, &app::domain::Policy::default())
+    let s = server::demo::seed(&db, 2026, now, &app::policy::Policy::default())
         .await
         .unwrap();
     assert_eq!(s.cadres, 92);
@@ -210,7 +210,7 @@ async fn the_demo_township_has_the_promised_shape() {
     let db2 = server::db::connect_and_migrate("sqlite::memory:")
         .await
         .unwrap();
-    server::demo::seed(&db2, 2026, now, &app::domain::Policy::default())
+    server::demo::seed(&db2, 2026, now, &app::policy::Policy::default())
         .await
         .unwrap();
     let a = server::entities::day_entry::Entity::find_by_id(1234)
@@ -226,7 +226,7 @@ async fn the_demo_township_has_the_promised_shape() {
     assert_eq!((a.work, a.outcome), (b.work, b.outcome));
     // A second seed is refused.
     assert!(
-        server::demo::seed(&db, 2026, now, &app::domain::Policy::default())
+        server::demo::seed(&db, 2026, now, &app::policy::Policy::default())
             .await
             .is_err()
     );
@@ -324,7 +324,7 @@ async fn the_demo_township_has_the_promised_shape() {
         &db3,
         2026,
         common::at("2026-07-03T02:00:00Z"),
-        &app::domain::Policy::default(),
+        &app::policy::Policy::default(),
     )
     .await
     .unwrap();

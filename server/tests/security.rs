@@ -644,7 +644,7 @@ async fn unknown_names_are_answered_like_known_ones_and_write_nothing() {
 async fn refused_sign_ins_are_answered_after_a_pause() {
     use app::ports::Sessions;
     let ctx = Ctx::new().await;
-    let paused = server::service::Service::new(ctx.db.clone(), app::domain::Policy::default(), {
+    let paused = server::service::Service::new(ctx.db.clone(), app::policy::Policy::default(), {
         let t = common::at(common::T0);
         std::sync::Arc::new(move || t)
     });

@@ -1,4 +1,131 @@
-//! Shared UI pieces.
+//! Shared UI pieces: the language and translation helpers, time, period and day labels, the
+//! query-string helper, the no-JavaScript flash line, the print button and textarea text.
+//! The page frame is in [`layout`]; the browser-to-server form helpers in [`forms`].
+
+pub mod forms;
+pub mod layout;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::calendar::{Month, Quarter, SheetPeriod};
+use crate::error::AppError;
+use crate::i18n::{Lang, t, tf};
+use crate::policy::Policy;
+
+/// The language of the current request (server) or page (browser).
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// Translates `key` in the current language.
+pub fn tr(key: &str) -> String {
+    t(use_lang(), key)
+}
+
+/// Formats a UTC instant in the township's local time.
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let policy = Policy::default();
+    t.with_timezone(&policy.tz())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A period's human label, e.g. "2026年4月上旬" / "Apr 2026, days 1–10".
+pub fn period_label(p: SheetPeriod) -> String {
+    let lang = use_lang();
+    tf(
+        lang,
+        &format!("period.label{}", p.dekad.number()),
+        &[("y", &p.year.to_string()), ("m", &p.month.to_string())],
+    )
+}
+
+/// A day's label with weekday, e.g. "4月12日 周日".
+pub fn day_label(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let wd = d.weekday().num_days_from_monday();
+    tf(
+        use_lang(),
+        "day.label",
+        &[
+            ("m", &d.month().to_string()),
+            ("d", &d.day().to_string()),
+            ("w", &tr(&format!("weekday.{wd}"))),
+        ],
+    )
+}
+
+pub(crate) fn month_label(lang: Lang, m: Month) -> String {
+    tf(
+        lang,
+        "month.label",
+        &[("y", &m.year.to_string()), ("m", &m.month.to_string())],
+    )
+}
+
+pub(crate) fn quarter_label(lang: Lang, q: Quarter) -> String {
+    tf(
+        lang,
+        "quarter.label",
+        &[("y", &q.year.to_string()), ("q", &q.quarter.to_string())],
+    )
+}
+
+/// `2026-04` or `2026-Q2` as a label.
+pub(crate) fn period_key_label(lang: Lang, key: &str) -> String {
+    if let Ok(q) = Quarter::parse_key(key) {
+        quarter_label(lang, q)
+    } else if let Ok(m) = Month::parse_key(key) {
+        month_label(lang, m)
+    } else {
+        key.to_string()
+    }
+}
+
+pub(crate) fn query(key: &str) -> Option<String> {
+    use_query_map()
+        .get_untracked()
+        .get(key)
+        .filter(|v| !v.is_empty())
+}
+
+/// A message for a no-JavaScript form: `saved` or an error reason code from the query string
+/// (codes only, never text to show; an unknown code shows nothing), or the refused save
+/// (`refused`).
+pub(crate) fn flash(refused: Option<&AppError>) -> impl IntoView + use<> {
+    let lang = use_lang();
+    let saved = query("saved").is_some();
+    let known = |key: &str| crate::i18n::has_key(key).then(|| t(lang, key));
+    let err = match refused {
+        Some(e) => Some(e.message(lang)),
+        None => query("error").and_then(|reason| {
+            let msg = known(&format!("err.{reason}"))?;
+            Some(
+                match query("field").and_then(|f| known(&format!("field.{f}"))) {
+                    Some(label) => format!("{label}: {msg}"),
+                    None => msg,
+                },
+            )
+        }),
+    };
+    view! {
+        {saved.then(|| view! { <p class="ok" role="status">{tr("today.saved")}</p> })}
+        {err.map(|m| view! { <p class="error" role="alert">{m}</p> })}
+    }
+}
+
+/// A button that opens the browser's print dialog. An island rather than an `onclick`
+/// attribute: the pages' Content-Security-Policy allows no inline script at all.
+#[island]
+pub fn PrintButton(lang: Lang, #[prop(optional)] class: Option<String>) -> impl IntoView {
+    view! {
+        <button type="button" class=class.unwrap_or_default()
+            on:click=move |_| { let _ = window().print(); }>
+            {t(lang, "print.print")}
+        </button>
+    }
+}
 
 /// The text to put between `<textarea>` and `</textarea>` in a `view!`.
 ///

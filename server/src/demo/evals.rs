@@ -6,8 +6,11 @@
 
 use std::collections::HashMap;
 
-use app::domain::{Policy, Role};
-use app::eval::{AppealStatus, EvalPolicy, Month, PickKind};
+use app::calendar::Month;
+use app::domain::Role;
+use app::eval::{AppealStatus, PickKind};
+use app::policy::EvalPolicy;
+use app::policy::Policy;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,

@@ -7,7 +7,9 @@ pub mod content;
 pub mod evals;
 pub mod rewards;
 
-use app::domain::{Policy, SheetPeriod, SheetStatus};
+use app::calendar::SheetPeriod;
+use app::policy::Policy;
+use app::record::SheetStatus;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use sea_orm::{ActiveModelTrait, DbErr, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 
@@ -472,8 +474,14 @@ pub async fn seed(
             .exec(&tx)
             .await?;
     }
-    summary.evaluations =
-        evals::seed(&tx, seed, now, policy, app::eval::Month::containing(start)).await?;
+    summary.evaluations = evals::seed(
+        &tx,
+        seed,
+        now,
+        policy,
+        app::calendar::Month::containing(start),
+    )
+    .await?;
     let mut ev = AuditEvent::new(None, "demo.seeded", "township", seed);
     ev.after = Some(format!(
         "cadres={} sheets={} entries={} evaluations={}",

@@ -8,9 +8,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use app::domain::{Me, Policy, Role};
+use app::calendar::LedgerPeriod;
+use app::domain::{Me, Role};
+use app::policy::Policy;
 use app::ports::{Cases, Ledger, Notices};
-use app::rewards::{CaseState, LedgerPeriod, NoticeKind, OutcomeKind, OutcomeStatus};
+use app::rewards::{CaseState, NoticeKind, OutcomeKind, OutcomeStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,

@@ -14,13 +14,14 @@ mod record;
 mod rewards;
 mod sessions;
 
-pub use rewards::published_anchors;
 pub(crate) use eval::supervisors_from;
+pub use rewards::published_anchors;
 
 use std::sync::Arc;
 
 use app::domain::*;
 use app::error::AppError;
+use app::policy::Policy;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,

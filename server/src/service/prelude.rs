@@ -4,10 +4,14 @@
 
 pub(crate) use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+pub(crate) use app::calendar::*;
 pub(crate) use app::domain::*;
-pub(crate) use app::error::AppError;
+pub(crate) use app::error::{AppError, ImportRowError};
 pub(crate) use app::eval::*;
+pub(crate) use app::org::*;
+pub(crate) use app::policy::*;
 pub(crate) use app::ports::*;
+pub(crate) use app::record::*;
 pub(crate) use app::rewards::*;
 pub(crate) use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 pub(crate) use sea_orm::{
@@ -23,8 +27,6 @@ pub(crate) use crate::entities::{
     entry_save, eval_naming, eval_result, eval_revision, ledger_closure, notice, outcome,
     policy_version, quarter_choice, session, sheet, sheet_event, supervision, village,
 };
-pub(crate) use crate::service::{
-    Change, OrInternal, Service, Stored, clean_text, required_name,
-};
 pub(crate) use crate::service::lookups::{Person, roles_of};
 pub(super) use crate::service::record::status_of;
+pub(crate) use crate::service::{Change, OrInternal, Service, Stored, clean_text, required_name};

@@ -149,42 +149,43 @@ impl app::ports::Sessions for Service {
             }
         };
         self.throttle.succeeded(ticket);
-        let token = self.write(async |tx| {
-            if c.failed_logins != 0 {
-                let mut am: cadre::ActiveModel = c.clone().into();
-                am.failed_logins = Set(0);
-                am.last_failed_at = Set(None);
-                am.update(tx).await.ie()?;
-            }
-            // A session token sent along with the sign-in is never carried over (fixation):
-            // that session ends; so do this person's expired ones.
-            if let Some(old) = &from.old_token {
-                session::Entity::delete_by_id(auth::token_hash(old))
+        let token = self
+            .write(async |tx| {
+                if c.failed_logins != 0 {
+                    let mut am: cadre::ActiveModel = c.clone().into();
+                    am.failed_logins = Set(0);
+                    am.last_failed_at = Set(None);
+                    am.update(tx).await.ie()?;
+                }
+                // A session token sent along with the sign-in is never carried over (fixation):
+                // that session ends; so do this person's expired ones.
+                if let Some(old) = &from.old_token {
+                    session::Entity::delete_by_id(auth::token_hash(old))
+                        .exec(tx)
+                        .await
+                        .ie()?;
+                }
+                session::Entity::delete_many()
+                    .filter(session::Column::CadreId.eq(c.id))
+                    .filter(session::Column::ExpiresAt.lte(now))
                     .exec(tx)
                     .await
                     .ie()?;
-            }
-            session::Entity::delete_many()
-                .filter(session::Column::CadreId.eq(c.id))
-                .filter(session::Column::ExpiresAt.lte(now))
-                .exec(tx)
+                let token = auth::new_token();
+                session::ActiveModel {
+                    token_hash: Set(auth::token_hash(&token)),
+                    cadre_id: Set(c.id),
+                    created_at: Set(now),
+                    expires_at: Set(now + self.sessions.max),
+                    last_seen_at: Set(now),
+                }
+                .insert(tx)
                 .await
                 .ie()?;
-            let token = auth::new_token();
-            session::ActiveModel {
-                token_hash: Set(auth::token_hash(&token)),
-                cadre_id: Set(c.id),
-                created_at: Set(now),
-                expires_at: Set(now + self.sessions.max),
-                last_seen_at: Set(now),
-            }
-            .insert(tx)
-            .await
-            .ie()?;
-            let ev = AuditEvent::new(Some(c.id), "auth.signed_in", "cadre", c.id);
-            Ok(Change::audited(token, ev))
-        })
-        .await?;
+                let ev = AuditEvent::new(Some(c.id), "auth.signed_in", "cadre", c.id);
+                Ok(Change::audited(token, ev))
+            })
+            .await?;
         Ok((self.me_of(&self.db, &c).await?, token))
     }
 

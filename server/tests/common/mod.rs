@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use app::domain::Policy;
+use app::policy::Policy;
 use axum::Router;
 use axum::body::Body;
 use chrono::{DateTime, Utc};
@@ -360,7 +360,7 @@ impl Ctx {
 pub async fn submitted_sheet(
     db: &DatabaseConnection,
     cadre_id: i32,
-    period: app::domain::SheetPeriod,
+    period: app::calendar::SheetPeriod,
     text: &str,
 ) -> Vec<i32> {
     use server::entities::{day_entry, sheet};
@@ -414,11 +414,11 @@ pub async fn submitted_month(
     let mut out = std::collections::HashMap::new();
     for c in [ids::ALICE, ids::BOB, ids::CHIEF, ids::OFFICE] {
         for dekad in [
-            app::domain::Dekad::Early,
-            app::domain::Dekad::Middle,
-            app::domain::Dekad::Late,
+            app::calendar::Dekad::Early,
+            app::calendar::Dekad::Middle,
+            app::calendar::Dekad::Late,
         ] {
-            let p = app::domain::SheetPeriod { year, month, dekad };
+            let p = app::calendar::SheetPeriod { year, month, dekad };
             let e = submitted_sheet(db, c, p, &format!("工作{c}")).await;
             out.entry(c).or_insert_with(Vec::new).extend(e);
         }

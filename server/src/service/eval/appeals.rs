@@ -9,19 +9,22 @@ impl Service {
         r: &eval_result::Model,
         n: Option<&eval_naming::Model>,
         people: &HashMap<i32, Person>,
-    ) -> AppealView {
+    ) -> Result<AppealView, AppError> {
         let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
-        let status = AppealStatus::from_code(&a.status);
-        AppealView {
+        let status = AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?;
+        let kind = match n {
+            Some(n) => PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")?,
+            // An appeal's naming is always stored with it; only a broken link lands here.
+            None => return Err(AppError::Internal {}),
+        };
+        Ok(AppealView {
             id: AppealId(a.id),
             result: ResultId(r.id),
             result_kind: result_kind(r),
             period: result_period(r),
             naming: NamingId(a.naming_id),
             cadre: name(a.cadre_id),
-            kind: n
-                .and_then(|n| PickKind::from_code(&n.kind))
-                .unwrap_or(PickKind::Worst),
+            kind,
             ground: a.ground.clone(),
             filed_at: a.filed_at,
             due: a.due_at,
@@ -32,7 +35,7 @@ impl Service {
             answered_at: a.answered_at,
             replacement: a.replacement_id.map(name),
             candidates: Vec::new(),
-        }
+        })
     }
 
     pub(super) async fn appeal_views<C: ConnectionTrait>(
@@ -52,7 +55,7 @@ impl Service {
                 .one(db)
                 .await
                 .ie()?;
-            out.push(self.appeal_view(&a, &r, n.as_ref(), people));
+            out.push(self.appeal_view(&a, &r, n.as_ref(), people)?);
         }
         Ok(out)
     }
@@ -191,7 +194,7 @@ impl app::ports::Appeals for Service {
                 .iter()
                 .filter(|a| a.naming_id == n.id)
                 .map(|a| self.appeal_view(a, &r, Some(&n), &people))
-                .collect();
+                .collect::<Result<_, AppError>>()?;
             out.push(MyNaming {
                 result: ResultId(r.id),
                 result_kind: result_kind(&r),
@@ -281,7 +284,7 @@ impl app::ports::Appeals for Service {
             )
             .await?;
             let people = self.people(tx).await?;
-            let view = self.appeal_view(&a, &r, Some(&n), &people);
+            let view = self.appeal_view(&a, &r, Some(&n), &people)?;
             // An open appeal holds the outcomes of its naming; an answer releases or withdraws them.
             self.recompute_in(tx, Some(me.id.0)).await?;
             Ok(Change::recorded(view))
@@ -362,7 +365,9 @@ impl app::ports::Appeals for Service {
             if a.cadre_id == me.id.0 {
                 return Err(AppError::Forbidden {});
             }
-            if AppealStatus::from_code(&a.status) != AppealStatus::Open {
+            if AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?
+                != AppealStatus::Open
+            {
                 return Err(AppError::conflict("already_answered"));
             }
             let r = eval_result::Entity::find_by_id(a.result_id)
@@ -443,7 +448,8 @@ impl app::ports::Appeals for Service {
                     .all(tx)
                     .await
                     .ie()?;
-                let mut ev = AuditEvent::new(Some(me.id.0), "result.republished", "eval_result", r.id);
+                let mut ev =
+                    AuditEvent::new(Some(me.id.0), "result.republished", "eval_result", r.id);
                 ev.before = Some(before);
                 ev.after = Some(Self::result_state(&r, &after_names));
                 self.append_audit(tx, ev).await?;
@@ -454,7 +460,7 @@ impl app::ports::Appeals for Service {
                 .await
                 .ie()?
                 .ok_or(AppError::Internal {})?;
-            let view = self.appeal_view(&a, &r, Some(&n), &people);
+            let view = self.appeal_view(&a, &r, Some(&n), &people)?;
             // An open appeal holds the outcomes of its naming; an answer releases or withdraws them.
             self.recompute_in(tx, Some(me.id.0)).await?;
             Ok(Change::recorded(view))

@@ -178,10 +178,14 @@ impl app::ports::EvalCalendar for Service {
                 .await
                 .ie()?
         };
-        let open: Vec<&appeal::Model> = apps
-            .iter()
-            .filter(|a| AppealStatus::from_code(&a.status) == AppealStatus::Open)
-            .collect();
+        let mut open: Vec<&appeal::Model> = Vec::new();
+        for a in &apps {
+            if AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?
+                == AppealStatus::Open
+            {
+                open.push(a);
+            }
+        }
         let latest_due = open.iter().map(|a| a.due_at).max();
         let state = if open.iter().any(|a| now > a.due_at) {
             StepState::Overdue

@@ -45,13 +45,12 @@ fn ids_json(ids: &[i32]) -> String {
 }
 
 /// The entry ids each naming cites, by naming id, as stored.
-fn citations_by_naming(
-    namings: &[eval_naming::Model],
-) -> Result<HashMap<i32, Vec<i32>>, AppError> {
+fn citations_by_naming(namings: &[eval_naming::Model]) -> Result<HashMap<i32, Vec<i32>>, AppError> {
     namings
         .iter()
         .map(|n| {
-            let ids = serde_json::from_str(&n.citations).stored("eval_namings", n.id, "citations")?;
+            let ids =
+                serde_json::from_str(&n.citations).stored("eval_namings", n.id, "citations")?;
             Ok((n.id, ids))
         })
         .collect()

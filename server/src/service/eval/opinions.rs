@@ -29,7 +29,8 @@ impl Service {
             .iter()
             .map(|s| Ok((s.id, status_of(s)?)))
             .collect::<Result<_, AppError>>()?;
-        let handed_in = |id: &i32| matches!(status[id], SheetStatus::Submitted | SheetStatus::Reviewed);
+        let handed_in =
+            |id: &i32| matches!(status[id], SheetStatus::Submitted | SheetStatus::Reviewed);
         // Only entries of submitted sheets may be cited: they are locked.
         let citable: HashMap<i32, i32> = sheets
             .iter()

@@ -46,7 +46,12 @@ impl app::ports::MonthlyPicks for Service {
         };
         let past_kinds: HashMap<i32, PickKind> = past_rows
             .iter()
-            .map(|n| Ok((n.id, PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")?)))
+            .map(|n| {
+                Ok((
+                    n.id,
+                    PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")?,
+                ))
+            })
             .collect::<Result<_, AppError>>()?;
         let candidates: Vec<PickCandidate> = ids
             .iter()
@@ -93,7 +98,11 @@ impl app::ports::MonthlyPicks for Service {
                                 day: e.day,
                                 work: e.work.clone(),
                                 outcome: e.outcome.clone(),
-                                place: Place::from_code(&e.place).stored("day_entries", e.id, "place")?,
+                                place: Place::from_code(&e.place).stored(
+                                    "day_entries",
+                                    e.id,
+                                    "place",
+                                )?,
                             })
                         })
                         .collect::<Result<_, AppError>>()?,

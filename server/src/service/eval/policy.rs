@@ -78,28 +78,29 @@ impl app::ports::PolicyVersions for Service {
         Self::require(me, Role::Office)?;
         policy.validate()?;
         let note = required_text("note", &note)?;
-        let row = self.write(async |tx| {
-            let (_, current) = self.eval_policy(tx).await?;
-            if current == policy {
-                return Err(AppError::conflict("policy_unchanged"));
-            }
-            let settings = serde_json::to_string(&policy).map_err(|_| AppError::Internal {})?;
-            let row = policy_version::ActiveModel {
-                settings: Set(settings),
-                note: Set(note.clone()),
-                created_by: Set(Some(me.id.0)),
-                created_at: Set(self.now()),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await
-            .ie()?;
-            let mut ev = AuditEvent::new(Some(me.id.0), "policy.changed", "policy", row.id);
-            ev.before = Some(audit::digest_of(&current));
-            ev.after = Some(audit::digest_of(&policy));
-            Ok(Change::audited(row, ev))
-        })
-        .await?;
+        let row = self
+            .write(async |tx| {
+                let (_, current) = self.eval_policy(tx).await?;
+                if current == policy {
+                    return Err(AppError::conflict("policy_unchanged"));
+                }
+                let settings = serde_json::to_string(&policy).map_err(|_| AppError::Internal {})?;
+                let row = policy_version::ActiveModel {
+                    settings: Set(settings),
+                    note: Set(note.clone()),
+                    created_by: Set(Some(me.id.0)),
+                    created_at: Set(self.now()),
+                    ..Default::default()
+                }
+                .insert(tx)
+                .await
+                .ie()?;
+                let mut ev = AuditEvent::new(Some(me.id.0), "policy.changed", "policy", row.id);
+                ev.before = Some(audit::digest_of(&current));
+                ev.after = Some(audit::digest_of(&policy));
+                Ok(Change::audited(row, ev))
+            })
+            .await?;
         Ok(PolicyVersion {
             version: row.id,
             policy,

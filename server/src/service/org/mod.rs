@@ -81,28 +81,30 @@ impl app::ports::Org for Service {
     async fn create_department(&self, me: &Me, name: String) -> Result<DepartmentView, AppError> {
         Self::require(me, Role::Office)?;
         let name = required_name("department", &name)?;
-        let d = self.write(async |tx| {
-            if department::Entity::find()
-                .filter(department::Column::Name.eq(name.as_str()))
-                .one(tx)
+        let d = self
+            .write(async |tx| {
+                if department::Entity::find()
+                    .filter(department::Column::Name.eq(name.as_str()))
+                    .one(tx)
+                    .await
+                    .ie()?
+                    .is_some()
+                {
+                    return Err(AppError::conflict("department_exists"));
+                }
+                let d = department::ActiveModel {
+                    name: Set(name),
+                    ..Default::default()
+                }
+                .insert(tx)
                 .await
-                .ie()?
-                .is_some()
-            {
-                return Err(AppError::conflict("department_exists"));
-            }
-            let d = department::ActiveModel {
-                name: Set(name),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await
-            .ie()?;
-            let mut ev = AuditEvent::new(Some(me.id.0), "org.department_created", "department", d.id);
-            ev.after = Some(audit::digest_of(&d.name));
-            Ok(Change::audited(d, ev))
-        })
-        .await?;
+                .ie()?;
+                let mut ev =
+                    AuditEvent::new(Some(me.id.0), "org.department_created", "department", d.id);
+                ev.after = Some(audit::digest_of(&d.name));
+                Ok(Change::audited(d, ev))
+            })
+            .await?;
         Ok(DepartmentView {
             id: DepartmentId(d.id),
             name: d.name,
@@ -117,31 +119,33 @@ impl app::ports::Org for Service {
     ) -> Result<DepartmentView, AppError> {
         Self::require(me, Role::Office)?;
         let name = required_name("department", &name)?;
-        let d = self.write(async |tx| {
-            let d = department::Entity::find_by_id(id.0)
-                .one(tx)
-                .await
-                .ie()?
-                .ok_or(AppError::NotFound {})?;
-            if let Some(other) = department::Entity::find()
-                .filter(department::Column::Name.eq(name.as_str()))
-                .one(tx)
-                .await
-                .ie()?
-                && other.id != d.id
-            {
-                return Err(AppError::conflict("department_exists"));
-            }
-            let before = audit::digest_of(&d.name);
-            let mut am: department::ActiveModel = d.into();
-            am.name = Set(name);
-            let d = am.update(tx).await.ie()?;
-            let mut ev = AuditEvent::new(Some(me.id.0), "org.department_renamed", "department", d.id);
-            ev.before = Some(before);
-            ev.after = Some(audit::digest_of(&d.name));
-            Ok(Change::audited(d, ev))
-        })
-        .await?;
+        let d = self
+            .write(async |tx| {
+                let d = department::Entity::find_by_id(id.0)
+                    .one(tx)
+                    .await
+                    .ie()?
+                    .ok_or(AppError::NotFound {})?;
+                if let Some(other) = department::Entity::find()
+                    .filter(department::Column::Name.eq(name.as_str()))
+                    .one(tx)
+                    .await
+                    .ie()?
+                    && other.id != d.id
+                {
+                    return Err(AppError::conflict("department_exists"));
+                }
+                let before = audit::digest_of(&d.name);
+                let mut am: department::ActiveModel = d.into();
+                am.name = Set(name);
+                let d = am.update(tx).await.ie()?;
+                let mut ev =
+                    AuditEvent::new(Some(me.id.0), "org.department_renamed", "department", d.id);
+                ev.before = Some(before);
+                ev.after = Some(audit::digest_of(&d.name));
+                Ok(Change::audited(d, ev))
+            })
+            .await?;
         Ok(DepartmentView {
             id: DepartmentId(d.id),
             name: d.name,

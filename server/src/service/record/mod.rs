@@ -76,7 +76,11 @@ impl app::ports::Records for Service {
             .find(|e| e.day == day)
             .map(|e| Self::entry_view(e, &villages_map))
             .transpose()?;
-        let status = s.as_ref().map(status_of).transpose()?.unwrap_or(SheetStatus::Draft);
+        let status = s
+            .as_ref()
+            .map(status_of)
+            .transpose()?
+            .unwrap_or(SheetStatus::Draft);
         // Empty writable days of the current and previous dekad (and of this day's sheet).
         let mut missing = Vec::new();
         let current = SheetPeriod::containing(today);
@@ -86,7 +90,11 @@ impl app::ports::Records for Service {
         }
         for p in periods {
             let ps = self.find_sheet(&self.db, me.id.0, p).await?;
-            let st = ps.as_ref().map(status_of).transpose()?.unwrap_or(SheetStatus::Draft);
+            let st = ps
+                .as_ref()
+                .map(status_of)
+                .transpose()?
+                .unwrap_or(SheetStatus::Draft);
             let written: HashSet<NaiveDate> = match &ps {
                 Some(ps) => day_entry::Entity::find()
                     .filter(day_entry::Column::SheetId.eq(ps.id))
@@ -442,7 +450,7 @@ impl app::ports::Records for Service {
         Ok(InboxView { period, rows })
     }
 
-    async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchivePage, AppError> {
+    async fn archive_search(&self, me: &Me, q: ArchiveQuery) -> Result<ArchiveResults, AppError> {
         if !me.sees_all_sheets() {
             return Err(AppError::Forbidden {});
         }
@@ -529,7 +537,10 @@ impl app::ports::Records for Service {
             .take(PER_PAGE as usize)
             .collect();
         let counts = self
-            .entry_counts(&self.db, &page.iter().map(|(s, _)| s.id).collect::<Vec<_>>())
+            .entry_counts(
+                &self.db,
+                &page.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
+            )
             .await?;
         let depts = self.department_names(&self.db).await?;
         let mut hits = Vec::new();
@@ -544,7 +555,7 @@ impl app::ports::Records for Service {
                 snippet: snippets.get(&s.id).cloned(),
             });
         }
-        Ok(ArchivePage {
+        Ok(ArchiveResults {
             hits,
             total,
             page: q.page,

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 fn parse_day(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -27,7 +26,7 @@ impl Service {
             .ie()?
             .ok_or(AppError::Internal {})?;
         let reasons = self.naming_reasons(db, std::slice::from_ref(&o)).await?;
-        let state = CaseState::from_code(&c.state);
+        let state = CaseState::from_code(&c.state).stored("cases", c.id, "state")?;
         let kind = OutcomeKind::from_code(&c.kind).stored("cases", c.id, "kind")?;
         let on_hold = o.status == OutcomeStatus::Pending.code();
         let notes = if with_notes {
@@ -140,7 +139,10 @@ impl Service {
 
 impl Service {
     /// Reminders about cases: overdue ones for the principals, open ones for their owner.
-    pub(in crate::service) async fn case_reminders(&self, me: &Me) -> Result<Vec<Reminder>, AppError> {
+    pub(in crate::service) async fn case_reminders(
+        &self,
+        me: &Me,
+    ) -> Result<Vec<Reminder>, AppError> {
         let principal = me.has(Role::Principal);
         let open = case::Entity::find()
             .filter(case::Column::State.eq(CaseState::Open.code()))

@@ -88,7 +88,8 @@ impl Service {
             .ie()?
             .into_iter()
             .map(|c| {
-                let p = LedgerPeriod::parse_key(&c.period).stored("ledger_closures", c.id, "period")?;
+                let p =
+                    LedgerPeriod::parse_key(&c.period).stored("ledger_closures", c.id, "period")?;
                 let f: Frozen =
                     serde_json::from_str(&c.lines).stored("ledger_closures", c.id, "lines")?;
                 Ok((p, (c, f)))

@@ -151,7 +151,8 @@ impl Service {
             .into_iter()
             .map(|o| o.cadre_id)
             .collect();
-        let lines: Vec<NoticeLine> = serde_json::from_str(&n.lines).stored("notices", n.id, "lines")?;
+        let lines: Vec<NoticeLine> =
+            serde_json::from_str(&n.lines).stored("notices", n.id, "lines")?;
         let then: BTreeSet<i32> = lines.iter().map(|l| l.cadre.0).collect();
         Ok(now != then)
     }

@@ -9,7 +9,10 @@ fn criticism_reason(basis: &[String]) -> String {
 impl Service {
     /// The principal who owns new cases: the first active principal (the Party secretary in
     /// the demo), if any.
-    pub(in crate::service) async fn default_owner<C: ConnectionTrait>(&self, db: &C) -> Result<Option<i32>, AppError> {
+    pub(in crate::service) async fn default_owner<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Option<i32>, AppError> {
         let people = self.people(db).await?;
         let mut ids: Vec<i32> = people
             .iter()
@@ -260,7 +263,8 @@ impl Service {
         cases: &HashMap<i32, i32>,
     ) -> Result<OutcomeView, AppError> {
         let p = people.get(&o.cadre_id).cloned().unwrap_or_default();
-        let basis: Vec<String> = serde_json::from_str(&o.basis).stored("outcomes", o.id, "basis")?;
+        let basis: Vec<String> =
+            serde_json::from_str(&o.basis).stored("outcomes", o.id, "basis")?;
         let kind = OutcomeKind::from_code(&o.kind).stored("outcomes", o.id, "kind")?;
         let reason = if basis.is_empty() {
             o.naming_id
@@ -277,7 +281,7 @@ impl Service {
             result: ResultId(o.result_id),
             quarter: o.quarter.clone(),
             kind,
-            status: OutcomeStatus::from_code(&o.status),
+            status: OutcomeStatus::from_code(&o.status).stored("outcomes", o.id, "status")?,
             policy_version: o.policy_version,
             basis,
             reason,

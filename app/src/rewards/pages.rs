@@ -5,17 +5,18 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::{local_time, tr, use_lang};
+use super::api;
+use super::*;
+use crate::auth::pages::signed_in_page;
+use crate::calendar::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::PickKind;
-use crate::eval_pages::{kind_badge, period_key_label};
+use crate::eval::pages::kind_badge;
 use crate::i18n::{Lang, tf};
-use crate::islands::PrintButton;
-use crate::pages::{query, signed_in_page};
-use crate::reward_api as api;
-use crate::reward_islands::ApiForm;
-use crate::rewards::*;
+use crate::policy::*;
+use crate::ui::forms::ApiForm;
+use crate::ui::{PrintButton, local_time, period_key_label, query, tr, use_lang};
 
 fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()

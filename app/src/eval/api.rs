@@ -1,13 +1,14 @@
 //! Server functions of the three evaluations (三评) under `/api/v1/eval/`, `/api/v1/appeal/`
-//! and `/api/v1/policy/`. Same conventions as [`crate::api`]: JSON by POST, [`AppError`] with
-//! a matching status, authorisation on the server for every record.
+//! and `/api/v1/policy/`. Same conventions as [`crate::record::api`]: JSON by POST,
+//! [`AppError`] with a matching status, authorisation on the server for every record.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use super::*;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::eval::*;
+use crate::policy::*;
 
 #[cfg(feature = "ssr")]
 use crate::ports::authed;

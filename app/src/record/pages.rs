@@ -1,182 +1,24 @@
-//! Server-rendered pages. Each loads its data through the same server functions the API
-//! exposes (called in-process on the server), wraps it in the layout and embeds islands
-//! for the interactive parts.
+//! Pages of the record: one's sheets, a sheet, its print view, the supervising leader's
+//! inbox and the archive search.
 
-use std::future::Future;
-
-use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use crate::api;
-use crate::app::{
-    Layout, StateBadge, day_label, error_view, local_time, period_label, tr, use_lang,
-};
+use super::api;
+use super::islands::*;
+use super::*;
+use crate::auth::pages::signed_in_page;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{t, tf};
-use crate::islands::*;
+use crate::ui::layout::error_view;
+use crate::ui::{PrintButton, day_label, local_time, period_label, query, tr, use_lang};
 
-/// Loads the signed-in person, then the page's data, and renders it inside the layout.
-/// Not signed in: redirect to the sign-in page. Errors: a message with the right status.
-pub(crate) fn signed_in_page<F, Fut, V>(load: F) -> impl IntoView
-where
-    F: FnOnce(Me) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<V, AppError>> + Send + 'static,
-    V: IntoView + 'static,
-{
-    view! {
-        <Suspense fallback=|| ()>
-            {Suspend::new(async move {
-                let me = match api::current_user().await {
-                    Ok(Some(me)) => me,
-                    Ok(None) => return error_view(&AppError::Unauthenticated {}),
-                    Err(e) => return error_view(&e),
-                };
-                match load(me.clone()).await {
-                    Ok(v) => view! { <Layout me=me>{v}</Layout> }.into_any(),
-                    Err(e) => view! { <Layout me=me>{error_view(&e)}</Layout> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-pub(crate) fn query(key: &str) -> Option<String> {
-    use_query_map()
-        .get_untracked()
-        .get(key)
-        .filter(|v| !v.is_empty())
-}
-
-/// What the no-JavaScript *Today* form sent when the save was refused: the page is shown
-/// again at once (422) with the error and the text as typed, so nothing is lost. It is
-/// handed to the page in the render's context — user text never travels in a URL.
-#[derive(Clone, Debug)]
-pub struct TodayRetry {
-    pub work: String,
-    pub outcome: String,
-    pub place: Option<Place>,
-    pub village_id: Option<VillageId>,
-    pub place_note: String,
-    pub error: AppError,
-}
-
-/// A message for a no-JavaScript form: `saved` or an error reason code from the query string
-/// (codes only, never text to show; an unknown code shows nothing), or the refused save.
-fn flash(retry: Option<&TodayRetry>) -> impl IntoView + use<> {
-    let lang = use_lang();
-    let saved = query("saved").is_some();
-    let known = |key: &str| crate::i18n::has_key(key).then(|| t(lang, key));
-    let err = match retry {
-        Some(r) => Some(r.error.message(lang)),
-        None => query("error").and_then(|reason| {
-            let msg = known(&format!("err.{reason}"))?;
-            Some(
-                match query("field").and_then(|f| known(&format!("field.{f}"))) {
-                    Some(label) => format!("{label}: {msg}"),
-                    None => msg,
-                },
-            )
-        }),
-    };
-    view! {
-        {saved.then(|| view! { <p class="ok" role="status">{tr("today.saved")}</p> })}
-        {err.map(|m| view! { <p class="error" role="alert">{m}</p> })}
-    }
-}
-
-/// Sign-in page: a plain form posted to `/login`, so it works without JavaScript.
+/// A coloured badge for a sheet state.
 #[component]
-pub fn LoginPage() -> impl IntoView {
-    let lang = use_lang();
-    let other = lang.other();
-    view! {
-        <main class="page login">
-            <h1 class="login-title">{tr("app.name")}</h1>
-            <p class="muted">{tr("login.subtitle")}</p>
-            {flash(None)}
-            <form method="post" action="/login" class="card">
-                <label for="username">{tr("field.username")}</label>
-                <input id="username" name="username" type="text" autocomplete="username"
-                    autocapitalize="none" required/>
-                <label for="password">{tr("field.password")}</label>
-                <input id="password" name="password" type="password"
-                    autocomplete="current-password" required/>
-                <button type="submit" class="primary">{tr("login.submit")}</button>
-            </form>
-            <p><a href=format!("/lang/{}", other.tag())>{t(other, "lang.switch")}</a></p>
-        </main>
-    }
-}
-
-/// *Today*: the day's two lines (or an earlier open day via `?day=`), the open sheet's state
-/// and the days still empty.
-#[component]
-pub fn TodayPage() -> impl IntoView {
-    let lang = use_lang();
-    let day = query("day").and_then(|d| d.parse::<NaiveDate>().ok());
-    // After a refused no-JavaScript save: the text as typed (see `TodayRetry`).
-    let retry = use_context::<TodayRetry>();
-    let flash = flash(retry.as_ref());
-    signed_in_page(move |_me| async move {
-        let v = api::get_today(day).await?;
-        let reminders = crate::eval_api::get_reminders().await.unwrap_or_default();
-        let entry = v.entry.clone();
-        let retry = retry.map(|r| (r.work, r.outcome, r.place, r.village_id, r.place_note));
-        let heading = if v.day == v.today {
-            tf(lang, "today.heading", &[("day", &day_label(v.day))])
-        } else {
-            tf(lang, "today.heading_earlier", &[("day", &day_label(v.day))])
-        };
-        let s = v.sheet.clone();
-        let sheet_href = match s.id {
-            Some(id) => format!("/sheets/{id}"),
-            None => format!("/my-sheet/{}", s.period.key()),
-        };
-        Ok(view! {
-            <h1>{heading}</h1>
-            <p class="sheet-line">
-                {period_label(s.period)} " " <StateBadge state=s.state/> " "
-                {tf(lang, "sheet.written", &[("n", &s.days_written.to_string()), ("total", &s.days_total.to_string())])}
-                " · " <a href=sheet_href>{tr("today.open_sheet")}</a>
-            </p>
-            {flash}
-            {crate::eval_pages::reminders_view(reminders)}
-            {if v.writable {
-                view! {
-                    <TodayForm
-                        lang=lang
-                        day=v.day
-                        client_id=v.client_id.clone()
-                        work=retry.as_ref().map(|r| r.0.clone()).or_else(|| entry.as_ref().map(|e| e.work.clone())).unwrap_or_default()
-                        outcome=retry.as_ref().map(|r| r.1.clone()).or_else(|| entry.as_ref().map(|e| e.outcome.clone())).unwrap_or_default()
-                        place=retry.as_ref().and_then(|r| r.2).or_else(|| entry.as_ref().map(|e| e.place)).unwrap_or(Place::Office)
-                        village_id=retry.as_ref().map(|r| r.3).unwrap_or_else(|| entry.as_ref().and_then(|e| e.village_id))
-                        place_note=retry.as_ref().map(|r| r.4.clone()).or_else(|| entry.as_ref().and_then(|e| e.place_note.clone())).unwrap_or_default()
-                        villages=v.villages.clone()
-                        max_chars=Policy::default().max_line_chars
-                    />
-                }
-                .into_any()
-            } else {
-                view! { <p class="notice">{tr("today.not_writable")}</p> }.into_any()
-            }}
-            {entry.map(|e| view! {
-                <p class="muted">{tf(lang, "today.written_at", &[("t", &local_time(e.written_at))])}</p>
-            })}
-            {(!v.missing_days.is_empty()).then(|| view! {
-                <section class="card">
-                    <h2>{tr("today.missing")}</h2>
-                    <ul class="day-links">
-                        {v.missing_days.iter().map(|d| view! {
-                            <li><a href=format!("/?day={d}")>{day_label(*d)}</a></li>
-                        }).collect_view()}
-                    </ul>
-                </section>
-            })}
-        })
-    })
+pub fn StateBadge(state: SheetState) -> impl IntoView {
+    let code = state.code();
+    view! { <span class=format!("badge badge-{code}")>{tr(&format!("state.{code}"))}</span> }
 }
 
 /// The signed-in cadre's sheets.
@@ -480,7 +322,7 @@ pub fn ArchivePage() -> impl IntoView {
         page: query("page").and_then(|p| p.parse().ok()).unwrap_or(0),
     };
     signed_in_page(move |_me| async move {
-        let departments = api::list_departments().await?;
+        let departments = crate::org::api::list_departments().await?;
         let page = api::archive_search(q.clone()).await?;
         let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
         let link = |n: u32| {
@@ -548,133 +390,6 @@ pub fn ArchivePage() -> impl IntoView {
                 {(page.page > 0).then(|| view! { <a href=link(page.page - 1)>{tr("period.prev_page")}</a> })}
                 {(u64::from(page.page) + 1 < pages).then(|| view! { <a href=link(page.page + 1)>{tr("period.next_page")}</a> })}
             </nav>
-        })
-    })
-}
-
-/// The signed-in person's account: password and language.
-#[component]
-pub fn AccountPage() -> impl IntoView {
-    let lang = use_lang();
-    signed_in_page(move |me| async move {
-        Ok(view! {
-            <h1>{tr("account.title")}</h1>
-            <dl class="card kv">
-                <dt>{tr("field.name")}</dt><dd>{me.name.clone()}</dd>
-                <dt>{tr("field.username")}</dt><dd>{me.username.clone()}</dd>
-                <dt>{tr("field.department")}</dt><dd>{me.department.clone()}</dd>
-                <dt>{tr("field.roles")}</dt>
-                <dd>{me.roles.iter().map(|r| tr(&format!("role.{}", r.code()))).collect::<Vec<_>>().join("、")}</dd>
-            </dl>
-            <h2>{tr("account.change_password")}</h2>
-            <ChangePasswordForm lang=lang/>
-        })
-    })
-}
-
-/// The general office: accounts, CSV import, departments.
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    let lang = use_lang();
-    signed_in_page(move |_me| async move {
-        let accounts = api::list_accounts().await?;
-        let departments = api::list_departments().await?;
-        let names: Vec<String> = departments.iter().map(|d| d.name.clone()).collect();
-        let active: Vec<&AccountView> = accounts.iter().filter(|a| a.active).collect();
-        let cadres: Vec<(CadreId, String)> = active
-            .iter()
-            .map(|a| (a.id, format!("{} ({})", a.name, a.username)))
-            .collect();
-        let leaders_and_cadres = cadres.clone();
-        let leaders: Vec<(CadreId, String)> = active
-            .iter()
-            .filter(|a| a.roles.contains(&Role::Supervisor))
-            .map(|a| (a.id, a.name.clone()))
-            .collect();
-        let today = api::get_today(None).await.map(|t| t.today)?;
-        let areas = api::list_areas().await?;
-        // Each section is type-erased: one nested view type for the whole page is too deep.
-        let forms = view! {
-            <details class="card">
-                <summary>{tr("admin.new_account")}</summary>
-                <CreateAccountForm lang=lang departments=names/>
-            </details>
-            <details class="card">
-                <summary>{tr("admin.import")}</summary>
-                <p class="muted">{tr("admin.import_help")}</p>
-                <ImportForm lang=lang/>
-            </details>
-        }
-        .into_any();
-        let org = view! {
-            <details class="card">
-                <summary>{tr("admin.supervision")}</summary>
-                <AssignSupervisorForm lang=lang cadres=cadres supervisors=leaders today=today/>
-            </details>
-            <details class="card">
-                <summary>{tr("admin.areas")}</summary>
-                <ul class="plain areas">
-                    {areas.into_iter().map(|a| {
-                        let chiefs = leaders_and_cadres.clone();
-                        view! {
-                            <li class="area">
-                                <strong>{a.name.clone()}</strong>
-                                <span class="muted">{format!(" · {}", a.villages.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join("、"))}</span>
-                                <AreaForm lang=lang area=Some(a.id) chief=a.chief_id people=chiefs/>
-                            </li>
-                        }
-                    }).collect_view()}
-                    <li><AreaForm lang=lang area=None chief=None people=Vec::new()/></li>
-                </ul>
-            </details>
-            <details class="card">
-                <summary>{tr("admin.departments")}</summary>
-                <ul class="plain">
-                    {departments.into_iter().map(|d| view! {
-                        <li><DepartmentForm lang=lang id=Some(d.id) name=d.name/></li>
-                    }).collect_view()}
-                    <li><DepartmentForm lang=lang id=None name=String::new()/></li>
-                </ul>
-            </details>
-        }
-        .into_any();
-        let table = view! {
-            <h2>{tf(lang, "admin.accounts", &[("n", &accounts.len().to_string())])}</h2>
-            <div class="table-wrap">
-                <table class="list">
-                    <thead>
-                        <tr>
-                            <th>{tr("field.name")}</th>
-                            <th>{tr("field.username")}</th>
-                            <th>{tr("field.department")}</th>
-                            <th>{tr("field.roles")}</th>
-                            <th>{tr("field.supervisor")}</th>
-                            <th>{tr("field.state")}</th>
-                            <th></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {accounts.into_iter().map(|a| view! {
-                            <tr class:inactive=!a.active>
-                                <td>{a.name}</td>
-                                <td class="mono">{a.username}</td>
-                                <td>{a.department}</td>
-                                <td>{a.roles.iter().filter(|r| **r != Role::Cadre).map(|r| tr(&format!("role.{}", r.code()))).collect::<Vec<_>>().join("、")}</td>
-                                <td>{a.supervisor.unwrap_or_default()}</td>
-                                <td>{tr(if a.active { "admin.active" } else { "admin.inactive" })}</td>
-                                <td><AccountActions lang=lang id=a.id active=a.active/></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
-        .into_any();
-        Ok(view! {
-            <h1>{tr("admin.title")}</h1>
-            {forms}
-            {org}
-            {table}
         })
     })
 }

@@ -4,22 +4,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::*;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::eval::*;
+use crate::policy::*;
 use serde_json::json;
 
 use crate::i18n::{Lang, t};
-use crate::islands::{Fields, post, reload};
-
-#[component]
-fn Status(lang: Lang, error: RwSignal<Option<AppError>>) -> impl IntoView {
-    view! {
-        <p class="error" role="alert" hidden=move || error.get().is_none()>
-            {move || error.get().map(|e| e.message(lang)).unwrap_or_default()}
-        </p>
-    }
-}
+use crate::ui::forms::{Fields, Status, post, reload};
 
 /// An area chief's opinion on one cadre for a month.
 #[island]
@@ -506,12 +498,12 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
         ),
         (
             "streak_monthly",
-            |p| u32::from(p.outcomes.streak_unit == crate::rewards::StreakUnit::MonthlyPicks),
+            |p| u32::from(p.outcomes.streak_unit == crate::policy::StreakUnit::MonthlyPicks),
             |p, v| {
                 p.outcomes.streak_unit = if v != 0 {
-                    crate::rewards::StreakUnit::MonthlyPicks
+                    crate::policy::StreakUnit::MonthlyPicks
                 } else {
-                    crate::rewards::StreakUnit::Quarters
+                    crate::policy::StreakUnit::Quarters
                 }
             },
         ),

@@ -4,41 +4,17 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::{local_time, tr, use_lang};
+use super::api;
+use super::islands::*;
+use super::*;
+use crate::auth::pages::signed_in_page;
+use crate::calendar::*;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::eval::*;
-use crate::eval_api as api;
-use crate::eval_islands::*;
 use crate::i18n::{Lang, t, tf};
-use crate::pages::{query, signed_in_page};
-
-fn month_label(lang: Lang, m: Month) -> String {
-    tf(
-        lang,
-        "month.label",
-        &[("y", &m.year.to_string()), ("m", &m.month.to_string())],
-    )
-}
-
-fn quarter_label(lang: Lang, q: Quarter) -> String {
-    tf(
-        lang,
-        "quarter.label",
-        &[("y", &q.year.to_string()), ("q", &q.quarter.to_string())],
-    )
-}
-
-/// `2026-04` or `2026-Q2` as a label.
-pub(crate) fn period_key_label(lang: Lang, key: &str) -> String {
-    if let Ok(q) = Quarter::parse_key(key) {
-        quarter_label(lang, q)
-    } else if let Ok(m) = Month::parse_key(key) {
-        month_label(lang, m)
-    } else {
-        key.to_string()
-    }
-}
+use crate::ui::{
+    day_label, local_time, month_label, period_key_label, quarter_label, query, tr, use_lang,
+};
 
 fn step_badge(state: StepState) -> impl IntoView {
     let code = state.code();
@@ -114,7 +90,7 @@ fn citations_view(cites: &[CitationView]) -> impl IntoView + use<> {
         <ul class="citations">
             {cites.iter().map(|c| view! {
                 <li>
-                    <a href=format!("/sheets/{}#d-{}", c.sheet, c.day)>{crate::app::day_label(c.day)}</a>
+                    <a href=format!("/sheets/{}#d-{}", c.sheet, c.day)>{day_label(c.day)}</a>
                     " " {c.work.clone()} <span class="muted">" → "{c.outcome.clone()}</span>
                 </li>
             }).collect_view()}
@@ -637,7 +613,7 @@ pub fn PolicyPage() -> impl IntoView {
                 "streak_monthly",
                 t(
                     lang,
-                    if p.outcomes.streak_unit == crate::rewards::StreakUnit::MonthlyPicks {
+                    if p.outcomes.streak_unit == crate::policy::StreakUnit::MonthlyPicks {
                         "yes"
                     } else {
                         "no"

@@ -1,16 +1,16 @@
 //! Server functions of the three rewards and penalties (三奖惩) under `/api/v1/rewards/`,
 //! `/api/v1/cases/`, `/api/v1/notices/` and `/api/v1/ledger/`. Same conventions as
-//! [`crate::api`]: JSON by POST, [`AppError`] with a matching status, authorisation on the
-//! server for every record. The two file downloads (ledger export, notice) are plain GETs
+//! [`crate::record::api`]: JSON by POST, [`AppError`] with a matching status, authorisation on
+//! the server for every record. The two file downloads (ledger export, notice) are plain GETs
 //! served by the server crate.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::ResultId;
-use crate::rewards::*;
 
 #[cfg(feature = "ssr")]
 use crate::ports::authed;

@@ -1,0 +1,232 @@
+//! Islands of the record: the *Today* form, submitting a sheet and the review panel. Each
+//! calls its JSON server function; the page then reloads from the server.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use super::*;
+use crate::domain::*;
+use crate::error::AppError;
+use crate::i18n::{Lang, t};
+use crate::ui::forms::{Done, Fields, Status, post, reload};
+
+/// A new idempotency key for a save, made in the browser.
+fn new_client_id() -> String {
+    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let now = js_sys::Date::now() as u64;
+    format!("c{now:x}{a:08x}{b:08x}")
+}
+
+/// The *Today* form. Without WASM it is a plain form posted to `/today`; once hydrated it
+/// saves through `record/save_entry` without leaving the page.
+#[island]
+pub fn TodayForm(
+    lang: Lang,
+    day: NaiveDate,
+    client_id: String,
+    work: String,
+    outcome: String,
+    place: Place,
+    village_id: Option<VillageId>,
+    place_note: String,
+    villages: Vec<VillageOption>,
+    max_chars: usize,
+) -> impl IntoView {
+    let client_id = RwSignal::new(client_id);
+    let work_s = RwSignal::new(work.clone());
+    let outcome_s = RwSignal::new(outcome.clone());
+    let place_s = RwSignal::new(place);
+    let village_s = RwSignal::new(village_id.map(|v| v.0.to_string()).unwrap_or_default());
+    let note_s = RwSignal::new(place_note.clone());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        // Read what the form holds now: text typed before the page became interactive
+        // counts too (the signals only drive the counters).
+        let f = Fields::of_event(&ev);
+        let input = EntryInput {
+            client_id: client_id.get_untracked(),
+            day,
+            work: f.get("work"),
+            outcome: f.get("outcome"),
+            place: Place::from_code(&f.get("place")).unwrap_or(place_s.get_untracked()),
+            village_id: f.get("village_id").parse().ok().map(VillageId),
+            place_note: Some(f.get("place_note")),
+        };
+        if let Err(e) = input.clone().validate(&Policy::default()) {
+            error.set(Some(e));
+            done.set(None);
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match post("record/save_entry", json!({"input": input})).await {
+                Ok(()) => {
+                    error.set(None);
+                    let now = js_sys::Date::new_0();
+                    done.set(Some(format!(
+                        "{} {:02}:{:02}",
+                        t(lang, "today.saved"),
+                        now.get_hours(),
+                        now.get_minutes()
+                    )));
+                    client_id.set(new_client_id());
+                }
+                Err(e) => {
+                    done.set(None);
+                    error.set(Some(e));
+                }
+            }
+            pending.set(false);
+        });
+    };
+
+    let count =
+        move |s: RwSignal<String>| move || format!("{}/{}", s.get().chars().count(), max_chars);
+    view! {
+        <form method="post" action="/today" class="card today-form" on:submit=on_submit>
+            <input type="hidden" name="client_id" prop:value=move || client_id.get() value=client_id.get_untracked()/>
+            <input type="hidden" name="day" value=day.to_string()/>
+            <label for="work">{t(lang, "field.work")}</label>
+            <textarea id="work" name="work" rows="3" maxlength=max_chars required
+                placeholder=t(lang, "today.work_placeholder")
+                on:input=move |ev| work_s.set(event_target_value(&ev))>{crate::ui::textarea_text(&work)}</textarea>
+            <span class="counter">{count(work_s)}</span>
+            <label for="outcome">{t(lang, "field.outcome")}</label>
+            <textarea id="outcome" name="outcome" rows="3" maxlength=max_chars required
+                placeholder=t(lang, "today.outcome_placeholder")
+                on:input=move |ev| outcome_s.set(event_target_value(&ev))>{crate::ui::textarea_text(&outcome)}</textarea>
+            <span class="counter">{count(outcome_s)}</span>
+            <fieldset class="places">
+                <legend>{t(lang, "field.place")}</legend>
+                {Place::ALL
+                    .into_iter()
+                    .map(|p| {
+                        let id = format!("place-{}", p.code());
+                        view! {
+                            <label class="chip" for=id.clone()>
+                                <input type="radio" name="place" id=id.clone() value=p.code()
+                                    checked=p == place
+                                    on:change=move |_| place_s.set(p)/>
+                                {t(lang, &format!("place.{}", p.code()))}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <label for="village_id">{t(lang, "field.village_id")}</label>
+            <select id="village_id" name="village_id"
+                on:change=move |ev| village_s.set(event_target_value(&ev))>
+                <option value="">{t(lang, "today.no_village")}</option>
+                {villages
+                    .into_iter()
+                    .map(|v| {
+                        let selected = Some(v.id) == village_id;
+                        view! {
+                            <option value=v.id.0.to_string() selected=selected>
+                                {format!("{} · {}", v.area, v.name)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for="place_note">{t(lang, "field.place_note")}</label>
+            <input id="place_note" name="place_note" type="text" maxlength="100"
+                value=place_note placeholder=t(lang, "today.note_placeholder")
+                on:input=move |ev| note_s.set(event_target_value(&ev))/>
+            <Status lang error/><Done done/>
+            <button type="submit" class="primary" disabled=move || pending.get()>
+                {t(lang, "today.save")}
+            </button>
+        </form>
+    }
+}
+
+/// Submits the viewer's own sheet.
+#[island]
+pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let submit = move |_| {
+        if empty_days > 0 {
+            let msg = crate::i18n::tf(
+                lang,
+                "sheet.confirm_empty",
+                &[("n", &empty_days.to_string())],
+            );
+            if !window().confirm_with_message(&msg).unwrap_or(false) {
+                return;
+            }
+        }
+        pending.set(true);
+        spawn_local(async move {
+            match post("record/submit", json!({"id": id})).await {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <div class="actions">
+            <button type="button" class="primary" on:click=submit disabled=move || pending.get()>
+                {t(lang, "sheet.submit")}
+            </button>
+            <Status lang error/><Done done/>
+        </div>
+    }
+}
+
+/// The supervising leader's review: mark reviewed with an optional comment, or return with
+/// a reason.
+#[island]
+pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
+    let comment = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let act = move |returning: bool| {
+        pending.set(true);
+        let text = comment.get_untracked();
+        spawn_local(async move {
+            let res = if returning {
+                post("review/return", json!({"id": id, "reason": text})).await
+            } else {
+                post(
+                    "review/mark_reviewed",
+                    json!({"id": id, "comment": Some(text).filter(|c| !c.trim().is_empty())}),
+                )
+                .await
+            };
+            match res {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <section class="card review">
+            <label for="review-comment">{t(lang, "review.comment_label")}</label>
+            <textarea id="review-comment" rows="3" maxlength="500"
+                on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            <Status lang error/><Done done/>
+            <div class="actions">
+                <button type="button" class="primary" disabled=move || pending.get()
+                    on:click=move |_| act(false)>{t(lang, "review.mark_reviewed")}</button>
+                <button type="button" class="warn" disabled=move || pending.get()
+                    on:click=move |_| act(true)>{t(lang, "review.return")}</button>
+            </div>
+        </section>
+    }
+}
