@@ -569,3 +569,18 @@ async fn the_rewards_pages_render_for_the_right_people() {
     assert!(!html.contains("正式发布"));
     ctx.finish().await;
 }
+
+/// A page resolves the session once, however many server functions it calls (Today calls
+/// the guard, today, villages and the reminders).
+#[tokio::test]
+async fn a_page_looks_up_the_session_once() {
+    let ctx = Ctx::new().await;
+    let alice = ctx.login("alice").await;
+    for path in ["/", "/sheets", "/eval/mine"] {
+        let before = ctx.service.session_lookups();
+        let (s, _, _) = ctx.get(path, Some(&alice)).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert_eq!(ctx.service.session_lookups() - before, 1, "{path}");
+    }
+    ctx.finish().await;
+}

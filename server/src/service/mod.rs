@@ -58,6 +58,8 @@ pub struct Service {
     /// How long a slowed-down sign-in waits before its 429 is sent: a guessing client that
     /// waits for each answer can then make only a few attempts a second per connection.
     pub(crate) refusal_pause: std::time::Duration,
+    /// How many session lookups have run (a page should cost one; see `SessionMemo`).
+    session_lookups: std::sync::atomic::AtomicU64,
 }
 
 /// How long a session lasts: it ends after `idle` without a request, and `max` after the
@@ -143,7 +145,14 @@ impl Service {
             throttle: crate::throttle::Throttle::default(),
             sessions: SessionPolicy::default(),
             refusal_pause: REFUSAL_PAUSE,
+            session_lookups: Default::default(),
         }
+    }
+
+    /// How many session lookups have run since start.
+    pub fn session_lookups(&self) -> u64 {
+        self.session_lookups
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sets the pause before a slowed-down sign-in's 429 (tests that send many use zero).

@@ -66,6 +66,8 @@ impl Service {
 #[async_trait::async_trait]
 impl app::ports::Sessions for Service {
     async fn session_user(&self, token: &str) -> Result<Option<Me>, AppError> {
+        self.session_lookups
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let hash = auth::token_hash(token);
         let Some(s) = session::Entity::find_by_id(hash.clone())
             .one(&self.db)

@@ -214,6 +214,12 @@ impl app::ports::Quarterly for Service {
         self.pool_view(&self.db, me, q).await
     }
 
+    /// A principal's preliminary or confirming choice. The quarter is decided when the
+    /// policy's number of active principals have confirmed *identical* lists: a confirmation
+    /// that differs from one already confirmed is refused (409 `confirm_mismatch`) rather than
+    /// stored, so two principals can never each believe their list was the decision. Choices
+    /// stay private to the principals until the result is published; one's own must exist
+    /// before the other's is shown, so neither anchors the other.
     async fn choose(
         &self,
         me: &Me,

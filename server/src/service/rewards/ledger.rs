@@ -174,6 +174,13 @@ impl Service {
     /// Changes to closed periods that the open `period` carries: for every closed period whose
     /// first open successor is `period`, each cadre's amount due now less what was frozen and
     /// less corrections already carried by later closed periods.
+    ///
+    /// Why a correction line and not an edit: a closed period has been paid out by finance
+    /// from its export, so its lines are frozen (the closure row keeps them as JSON). When an
+    /// appeal decided later changes what was due, the difference has to be paid or held back
+    /// in the next period finance still handles — exactly once. Subtracting what later closed
+    /// periods already carried is what keeps a correction from being paid twice when several
+    /// periods close in a row.
     pub(super) async fn corrections_for<C: ConnectionTrait>(
         &self,
         db: &C,

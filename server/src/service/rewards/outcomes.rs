@@ -27,6 +27,16 @@ impl Service {
     /// cases in line: new outcomes are added, pending ones activated (opening their cases),
     /// active ones held while an appeal is open, and outcomes whose naming is gone withdrawn
     /// (their open cases too), each with an audit row. Running it again changes nothing.
+    ///
+    /// Why derive instead of apply: outcomes hang on namings that appeals can overturn or
+    /// replace long after publication, and a streak of worst quarters can be broken by an
+    /// answer to an appeal two quarters back. Applying outcomes as events would need an undo
+    /// for each of those paths; deriving the whole set from the published results every
+    /// time (the pure `derive_outcomes`) and reconciling it with what is stored makes every
+    /// path the same one. Stored rows are never deleted: a naming that disappears withdraws
+    /// its outcome with a reason, so the history of who was told what stays readable. It runs
+    /// inside the caller's transaction, so a publication and the outcomes it moves commit (or
+    /// fail) together.
     pub(crate) async fn recompute_in<C: ConnectionTrait>(
         &self,
         db: &C,
