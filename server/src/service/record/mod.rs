@@ -51,6 +51,51 @@ impl<'a> From<&'a sheet::Model> for SheetState_<'a> {
     }
 }
 
+/// A sheet's state, or "draft" for a period that has no sheet yet.
+fn status_or_draft(s: Option<&sheet::Model>) -> Result<SheetStatus, AppError> {
+    Ok(s.map(status_of).transpose()?.unwrap_or(SheetStatus::Draft))
+}
+
+impl Service {
+    /// Empty writable days of the current and previous dekad (and of `day`'s sheet),
+    /// other than `day` itself: what Today offers to fill in.
+    async fn missing_days(
+        &self,
+        me: &Me,
+        day: NaiveDate,
+        period: SheetPeriod,
+    ) -> Result<Vec<NaiveDate>, AppError> {
+        let today = self.today();
+        let current = SheetPeriod::containing(today);
+        let mut periods = vec![current.prev(), current];
+        if !periods.contains(&period) {
+            periods.insert(0, period);
+        }
+        let mut missing = Vec::new();
+        for p in periods {
+            let ps = self.find_sheet(&self.db, me.id.0, p).await?;
+            let st = status_or_draft(ps.as_ref())?;
+            let written: HashSet<NaiveDate> = match &ps {
+                Some(ps) => day_entry::Entity::find()
+                    .filter(day_entry::Column::SheetId.eq(ps.id))
+                    .all(&self.db)
+                    .await
+                    .ie()?
+                    .into_iter()
+                    .map(|e| e.day)
+                    .collect(),
+                None => HashSet::new(),
+            };
+            missing.extend(
+                p.days().into_iter().filter(|d| {
+                    *d != day && !written.contains(d) && day_is_writable(*d, today, st)
+                }),
+            );
+        }
+        Ok(missing)
+    }
+}
+
 #[async_trait::async_trait]
 impl app::ports::Records for Service {
     async fn today(&self, me: &Me, day: Option<NaiveDate>) -> Result<TodayView, AppError> {
@@ -76,42 +121,8 @@ impl app::ports::Records for Service {
             .find(|e| e.day == day)
             .map(|e| Self::entry_view(e, &villages_map))
             .transpose()?;
-        let status = s
-            .as_ref()
-            .map(status_of)
-            .transpose()?
-            .unwrap_or(SheetStatus::Draft);
-        // Empty writable days of the current and previous dekad (and of this day's sheet).
-        let mut missing = Vec::new();
-        let current = SheetPeriod::containing(today);
-        let mut periods = vec![current.prev(), current];
-        if !periods.contains(&period) {
-            periods.insert(0, period);
-        }
-        for p in periods {
-            let ps = self.find_sheet(&self.db, me.id.0, p).await?;
-            let st = ps
-                .as_ref()
-                .map(status_of)
-                .transpose()?
-                .unwrap_or(SheetStatus::Draft);
-            let written: HashSet<NaiveDate> = match &ps {
-                Some(ps) => day_entry::Entity::find()
-                    .filter(day_entry::Column::SheetId.eq(ps.id))
-                    .all(&self.db)
-                    .await
-                    .ie()?
-                    .into_iter()
-                    .map(|e| e.day)
-                    .collect(),
-                None => HashSet::new(),
-            };
-            missing.extend(
-                p.days().into_iter().filter(|d| {
-                    *d != day && !written.contains(d) && day_is_writable(*d, today, st)
-                }),
-            );
-        }
+        let status = status_or_draft(s.as_ref())?;
+        let missing = self.missing_days(me, day, period).await?;
         let depts = self.department_names(&self.db).await?;
         let villages = self.villages(me).await?;
         Ok(TodayView {
@@ -167,11 +178,7 @@ impl app::ports::Records for Service {
             }
             let period = SheetPeriod::containing(input.day);
             let existing_sheet = self.find_sheet(tx, me.id.0, period).await?;
-            let status = existing_sheet
-                .as_ref()
-                .map(status_of)
-                .transpose()?
-                .unwrap_or(SheetStatus::Draft);
+            let status = status_or_draft(existing_sheet.as_ref())?;
             if !status.is_open() {
                 return Err(AppError::conflict("sheet_locked"));
             }
