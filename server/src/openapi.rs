@@ -1,6 +1,9 @@
-//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of every server function. Request and
-//! response schemas come from the domain types themselves (schemars), so they cannot drift;
-//! a test checks that the documented paths and the registered server functions are the same.
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of every server function. Each
+//! operation names its server function's type: the path is the function's own `PATH`, and
+//! the documented arguments and answer are checked by the compiler against the function's
+//! argument struct and return type (see `op!`), so renaming or retyping an argument without
+//! documenting it does not build. Schemas come from the domain types (schemars); a test
+//! checks that every registered server function is documented.
 
 use app::domain::*;
 use app::error::AppError;
@@ -10,6 +13,7 @@ use app::policy::{EvalPolicy, PolicyHistory, PolicyVersion};
 use app::record::*;
 use app::rewards::*;
 use axum::Json;
+use leptos::server_fn::ServerFn;
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
 
@@ -27,15 +31,22 @@ fn s<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
 }
 
 macro_rules! op {
-    ($g:ident, $path:literal, $summary:literal, $who:literal, [$(($name:literal, $ty:ty, $req:expr)),*], $resp:ty) => {
+    ($g:ident, $f:path, $summary:literal, $who:literal, [$(($name:ident, $ty:ty, $req:expr)),*], $resp:ty) => {{
+        // The documented arguments are the server function's own: this only compiles when
+        // `$f` has exactly these fields with exactly these types, and when it answers `$resp`.
+        let _arguments = |$($name: $ty),*| {
+            type F = $f;
+            F { $($name),* }
+        };
+        let _answer = |v: <$f as ServerFn>::Output| -> $resp { v };
         Op {
-            path: concat!("/api/v1/", $path),
+            path: <$f as ServerFn>::PATH,
             summary: $summary,
             who: $who,
-            args: vec![$(($name, s::<$ty>($g), $req)),*],
+            args: vec![$((stringify!($name), s::<$ty>($g), $req)),*],
             response: s::<$resp>($g),
         }
-    };
+    }};
 }
 
 /// Every operation, in the order of the API's sections.
@@ -43,16 +54,23 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
     vec![
         op!(
             g,
-            "auth/sign_in",
+            app::auth::api::SignIn,
             "Sign in; sets the session cookie",
             "anyone",
-            [("username", String, true), ("password", String, true)],
+            [(username, String, true), (password, String, true)],
             Me
         ),
-        op!(g, "auth/sign_out", "End the session", "signed in", [], ()),
         op!(
             g,
-            "auth/me",
+            app::auth::api::SignOut,
+            "End the session",
+            "signed in",
+            [],
+            ()
+        ),
+        op!(
+            g,
+            app::auth::api::CurrentUser,
             "The signed-in person, or null",
             "anyone",
             [],
@@ -60,27 +78,24 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "auth/change_password",
+            app::auth::api::ChangePassword,
             "Change one's own password",
             "signed in",
-            [
-                ("old_password", String, true),
-                ("new_password", String, true)
-            ],
+            [(old_password, String, true), (new_password, String, true)],
             ()
         ),
-        op!(g, "record/today", "The Today screen (default: today)", "cadre", [("day", Option<chrono::NaiveDate>, false)], TodayView),
+        op!(g, app::record::api::GetToday, "The Today screen (default: today)", "cadre", [(day, Option<chrono::NaiveDate>, false)], TodayView),
         op!(
             g,
-            "record/save_entry",
+            app::record::api::SaveEntry,
             "Save a day's two lines; applied once per client_id",
             "cadre (own open sheets)",
-            [("input", EntryInput, true)],
+            [(input, EntryInput, true)],
             DayEntryView
         ),
         op!(
             g,
-            "record/my_sheets",
+            app::record::api::MySheets,
             "The caller's sheets, newest first",
             "cadre",
             [],
@@ -88,49 +103,49 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "record/sheet",
+            app::record::api::GetSheet,
             "One sheet with its rows and history",
             "its cadre, its supervising leader, principals, committee, office",
-            [("id", SheetId, true)],
+            [(id, SheetId, true)],
             SheetView
         ),
         op!(
             g,
-            "record/my_sheet",
+            app::record::api::MySheetFor,
             "The caller's sheet for a period key such as 2026-04-1",
             "cadre",
-            [("period", String, true)],
+            [(period, String, true)],
             SheetView
         ),
         op!(
             g,
-            "record/submit",
+            app::record::api::SubmitSheet,
             "Submit an open sheet; it is locked afterwards",
             "its cadre",
-            [("id", SheetId, true)],
+            [(id, SheetId, true)],
             SheetView
         ),
-        op!(g, "review/mark_reviewed", "Mark a submitted sheet reviewed", "its supervising leader", [("id", SheetId, true), ("comment", Option<String>, false)], SheetView),
+        op!(g, app::record::api::ReviewSheet, "Mark a submitted sheet reviewed", "its supervising leader", [(id, SheetId, true), (comment, Option<String>, false)], SheetView),
         op!(
             g,
-            "review/return",
+            app::record::api::ReturnSheet,
             "Return a submitted sheet with a reason",
             "its supervising leader",
-            [("id", SheetId, true), ("reason", String, true)],
+            [(id, SheetId, true), (reason, String, true)],
             SheetView
         ),
-        op!(g, "review/inbox", "The inbox for a dekad (default: the last ended one)", "supervising leader", [("period", Option<String>, false)], InboxView),
+        op!(g, app::record::api::GetInbox, "The inbox for a dekad (default: the last ended one)", "supervising leader", [(period, Option<String>, false)], InboxView),
         op!(
             g,
-            "archive/search",
+            app::record::api::ArchiveSearch,
             "Search every submitted sheet",
             "office, principals, committee",
-            [("query", ArchiveQuery, true)],
+            [(query, ArchiveQuery, true)],
             ArchiveResults
         ),
         op!(
             g,
-            "org/departments",
+            app::org::api::ListDepartments,
             "Departments",
             "signed in",
             [],
@@ -138,7 +153,7 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "org/villages",
+            app::org::api::ListVillages,
             "Villages and their areas",
             "signed in",
             [],
@@ -146,7 +161,7 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "org/areas",
+            app::org::api::ListAreas,
             "Areas with their chiefs and villages",
             "signed in",
             [],
@@ -154,40 +169,40 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "org/create_area",
+            app::org::api::CreateArea,
             "Create an area (片)",
             "office",
-            [("name", String, true)],
+            [(name, String, true)],
             AreaView
         ),
         op!(
             g,
-            "org/create_village",
+            app::org::api::CreateVillage,
             "Add a village to an area",
             "office",
-            [("area", AreaId, true), ("name", String, true)],
+            [(area, AreaId, true), (name, String, true)],
             AreaView
         ),
-        op!(g, "org/set_area_chief", "Name or clear an area's chief", "office", [("area", AreaId, true), ("chief", Option<CadreId>, false)], AreaView),
+        op!(g, app::org::api::SetAreaChief, "Name or clear an area's chief", "office", [(area, AreaId, true), (chief, Option<CadreId>, false)], AreaView),
         op!(
             g,
-            "org/create_department",
+            app::org::api::CreateDepartment,
             "Create a department",
             "office",
-            [("name", String, true)],
+            [(name, String, true)],
             DepartmentView
         ),
         op!(
             g,
-            "org/rename_department",
+            app::org::api::RenameDepartment,
             "Rename a department",
             "office",
-            [("id", DepartmentId, true), ("name", String, true)],
+            [(id, DepartmentId, true), (name, String, true)],
             DepartmentView
         ),
         op!(
             g,
-            "accounts/list",
+            app::org::api::ListAccounts,
             "Every account",
             "office",
             [],
@@ -195,51 +210,51 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "accounts/create",
+            app::org::api::CreateAccount,
             "Create an account",
             "office",
-            [("account", NewAccount, true)],
+            [(account, NewAccount, true)],
             AccountView
         ),
         op!(
             g,
-            "accounts/set_active",
+            app::org::api::SetAccountActive,
             "Deactivate or reactivate an account",
             "office",
-            [("id", CadreId, true), ("active", bool, true)],
+            [(id, CadreId, true), (active, bool, true)],
             AccountView
         ),
         op!(
             g,
-            "accounts/reset_password",
+            app::org::api::ResetPassword,
             "Set a new password and end the account's sessions",
             "office",
-            [("id", CadreId, true), ("password", String, true)],
+            [(id, CadreId, true), (password, String, true)],
             ()
         ),
         op!(
             g,
-            "accounts/assign_supervisor",
+            app::org::api::AssignSupervisor,
             "Change a cadre's supervising leader from a date",
             "office",
             [
-                ("cadre", CadreId, true),
-                ("supervisor", CadreId, true),
-                ("from", chrono::NaiveDate, true)
+                (cadre, CadreId, true),
+                (supervisor, CadreId, true),
+                (from, chrono::NaiveDate, true)
             ],
             AccountView
         ),
         op!(
             g,
-            "accounts/import",
+            app::org::api::ImportCadres,
             "Import cadres from CSV text (all or nothing)",
             "office",
-            [("csv", String, true)],
+            [(csv, String, true)],
             ImportReport
         ),
         op!(
             g,
-            "policy/current",
+            app::eval::api::GetPolicy,
             "The evaluation policy in force and its earlier versions",
             "signed in",
             [],
@@ -247,61 +262,61 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "policy/update",
+            app::eval::api::UpdatePolicy,
             "Add a new evaluation policy version",
             "office",
-            [("policy", EvalPolicy, true), ("note", String, true)],
+            [(policy, EvalPolicy, true), (note, String, true)],
             PolicyVersion
         ),
-        op!(g, "eval/opinions", "An area chief's opinion screen for a month (default: last month)", "area chief", [("month", Option<String>, false)], OpinionSheet),
-        op!(g, "eval/save_opinion", "Write or revise an opinion on a cadre of one's area", "the chief of the cadre's area", [("month", String, true), ("cadre", CadreId, true), ("text", String, true), ("rating", Option<u32>, false)], OpinionView),
-        op!(g, "eval/pick_board", "The monthly pick screen (default: last month)", "supervising leader", [("month", Option<String>, false)], PickBoard),
+        op!(g, app::eval::api::GetOpinions, "An area chief's opinion screen for a month (default: last month)", "area chief", [(month, Option<String>, false)], OpinionSheet),
+        op!(g, app::eval::api::SaveOpinion, "Write or revise an opinion on a cadre of one's area", "the chief of the cadre's area", [(month, String, true), (cadre, CadreId, true), (text, String, true), (rating, Option<u32>, false)], OpinionView),
+        op!(g, app::eval::api::GetPickBoard, "The monthly pick screen (default: last month)", "supervising leader", [(month, Option<String>, false)], PickBoard),
         op!(
             g,
-            "eval/submit_pick",
+            app::eval::api::SubmitPick,
             "Submit the month's best and worst with reasons and citations (locked after)",
             "supervising leader, own cadres",
-            [("input", MonthlyPickInput, true)],
+            [(input, MonthlyPickInput, true)],
             ResultView
         ),
         op!(
             g,
-            "eval/result",
+            app::eval::api::GetResult,
             "A monthly pick or quarterly result",
             "its leader, principals, committee, office; a named cadre their own naming; everyone a published quarterly result",
-            [("id", ResultId, true)],
+            [(id, ResultId, true)],
             ResultView
         ),
-        op!(g, "eval/pool", "The quarter's pool with reasons, citations and opinions", "deciders (policy: principals)", [("quarter", Option<String>, false)], PoolView),
-        op!(g, "eval/choose", "Record a preliminary or confirming quarterly choice", "deciders", [("quarter", String, true), ("confirm", bool, true), ("best", Vec<CadreId>, true), ("worst", Vec<CadreId>, true), ("note", Option<String>, false)], PoolView),
+        op!(g, app::eval::api::GetPool, "The quarter's pool with reasons, citations and opinions", "deciders (policy: principals)", [(quarter, Option<String>, false)], PoolView),
+        op!(g, app::eval::api::Choose, "Record a preliminary or confirming quarterly choice", "deciders", [(quarter, String, true), (confirm, bool, true), (best, Vec<CadreId>, true), (worst, Vec<CadreId>, true), (note, Option<String>, false)], PoolView),
         op!(
             g,
-            "eval/withdraw",
+            app::eval::api::WithdrawChoice,
             "Withdraw one's own quarterly choice while undecided",
             "deciders",
-            [("quarter", String, true)],
+            [(quarter, String, true)],
             PoolView
         ),
         op!(
             g,
-            "eval/publish",
+            app::eval::api::Publish,
             "Publish the decided quarterly result",
             "deciders",
-            [("quarter", String, true)],
+            [(quarter, String, true)],
             ResultView
         ),
         op!(
             g,
-            "eval/mine",
+            app::eval::api::MyResults,
             "One's own published namings and appeals",
             "signed in",
             [],
             Vec<MyNaming>
         ),
-        op!(g, "eval/calendar", "Every evaluation step of a month and its quarter with due dates and states", "signed in", [("month", Option<String>, false)], CalendarView),
+        op!(g, app::eval::api::GetCalendar, "Every evaluation step of a month and its quarter with due dates and states", "signed in", [(month, Option<String>, false)], CalendarView),
         op!(
             g,
-            "eval/reminders",
+            app::eval::api::GetReminders,
             "What is due from the caller",
             "signed in",
             [],
@@ -309,24 +324,24 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "appeal/file",
+            app::eval::api::FileAppeal,
             "Appeal a published naming of oneself within the window",
             "the named cadre",
-            [("naming", NamingId, true), ("ground", String, true)],
+            [(naming, NamingId, true), (ground, String, true)],
             AppealView
         ),
         op!(
             g,
-            "appeal/list",
+            app::eval::api::ListAppeals,
             "Appeals (all for committee and principals, else one's own)",
             "signed in",
             [],
             AppealList
         ),
-        op!(g, "appeal/answer", "Answer an open appeal: uphold, overturn or change", "Party committee", [("id", AppealId, true), ("outcome", AppealOutcome, true), ("answer", String, true), ("replacement", Option<CadreId>, false)], AppealView),
+        op!(g, app::eval::api::AnswerAppeal, "Answer an open appeal: uphold, overturn or change", "Party committee", [(id, AppealId, true), (outcome, AppealOutcome, true), (answer, String, true), (replacement, Option<CadreId>, false)], AppealView),
         op!(
             g,
-            "rewards/board",
+            app::rewards::api::GetRewardsBoard,
             "Outcomes of every published quarterly result, the cases and the notices",
             "principals, committee, office",
             [],
@@ -334,7 +349,7 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "rewards/recompute",
+            app::rewards::api::RecomputeOutcomes,
             "Derive the outcomes again from the published results (idempotent)",
             "office, principals",
             [],
@@ -342,7 +357,7 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "rewards/mine",
+            app::rewards::api::GetMyRewards,
             "One's own results, outcomes, cases and bonus lines",
             "signed in",
             [],
@@ -350,78 +365,78 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         ),
         op!(
             g,
-            "cases/get",
+            app::rewards::api::GetCase,
             "A talk, warning or rectification case with its notes",
             "principals, committee, office, its owner and its cadre",
-            [("id", CaseId, true)],
+            [(id, CaseId, true)],
             CaseView
         ),
-        op!(g, "cases/note", "Add a note to an open case: talk (needs held_on), warning, plan (needs deadline), follow_up, closure (needs met and a note)", "talk and warning: principals; the rest: principals or the case's owner", [("case", CaseId, true), ("kind", String, true), ("body", String, true), ("response", Option<String>, false), ("held_on", Option<String>, false), ("deadline", Option<String>, false), ("met", Option<bool>, false)], CaseView),
+        op!(g, app::rewards::api::AddCaseNote, "Add a note to an open case: talk (needs held_on), warning, plan (needs deadline), follow_up, closure (needs met and a note)", "talk and warning: principals; the rest: principals or the case's owner", [(case, CaseId, true), (kind, String, true), (body, String, true), (response, Option<String>, false), (held_on, Option<String>, false), (deadline, Option<String>, false), (met, Option<bool>, false)], CaseView),
         op!(
             g,
-            "cases/assign",
+            app::rewards::api::AssignCase,
             "Give an open case to another principal",
             "principals",
-            [("case", CaseId, true), ("owner", CadreId, true)],
+            [(case, CaseId, true), (owner, CadreId, true)],
             CaseView
         ),
         op!(
             g,
-            "notices/get",
+            app::rewards::api::GetNotice,
             "A notice (通报)",
             "signed in (drafts: office, principals)",
-            [("id", NoticeId, true)],
+            [(id, NoticeId, true)],
             NoticeView
         ),
-        op!(g, "notices/draft", "Draft a commendation or criticism notice from a result's active outcomes, or a correction of a published notice", "office, principals", [("result", ResultId, true), ("kind", NoticeKind, true), ("corrects", Option<NoticeId>, false)], NoticeView),
+        op!(g, app::rewards::api::DraftNotice, "Draft a commendation or criticism notice from a result's active outcomes, or a correction of a published notice", "office, principals", [(result, ResultId, true), (kind, NoticeKind, true), (corrects, Option<NoticeId>, false)], NoticeView),
         op!(
             g,
-            "notices/update",
+            app::rewards::api::UpdateNotice,
             "Edit a draft notice (published notices never change)",
             "office, principals",
             [
-                ("id", NoticeId, true),
-                ("title", String, true),
-                ("preamble", String, true),
-                ("issuer", String, true)
+                (id, NoticeId, true),
+                (title, String, true),
+                (preamble, String, true),
+                (issuer, String, true)
             ],
             NoticeView
         ),
         op!(
             g,
-            "notices/publish",
+            app::rewards::api::PublishNotice,
             "Publish a draft notice with the year's next number and today's date",
             "office, principals",
-            [("id", NoticeId, true)],
+            [(id, NoticeId, true)],
             NoticeView
         ),
-        op!(g, "ledger/get", "The bonus ledger of a period (default: last quarter)", "office, principals", [("period", Option<String>, false)], LedgerView),
+        op!(g, app::rewards::api::GetLedger, "The bonus ledger of a period (default: last quarter)", "office, principals", [(period, Option<String>, false)], LedgerView),
         op!(
             g,
-            "ledger/set_base",
+            app::rewards::api::SetBase,
             "Enter a cadre's base bonus for an open period (decimal string)",
             "office",
             [
-                ("cadre", CadreId, true),
-                ("period", String, true),
-                ("amount", String, true)
+                (cadre, CadreId, true),
+                (period, String, true),
+                (amount, String, true)
             ],
             BaseReport
         ),
         op!(
             g,
-            "ledger/import",
+            app::rewards::api::ImportBases,
             "Import base bonuses from CSV (username,period,amount), all or nothing",
             "office",
-            [("csv", String, true)],
+            [(csv, String, true)],
             BaseReport
         ),
         op!(
             g,
-            "ledger/close",
+            app::rewards::api::ClosePeriod,
             "Close an ended period: its lines are frozen, later changes become correction lines",
             "office",
-            [("period", String, true)],
+            [(period, String, true)],
             LedgerView
         ),
     ]
