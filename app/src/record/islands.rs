@@ -10,7 +10,7 @@ use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Done, Fields, Status, post, reload};
+use crate::ui::forms::{Done, Fields, Status, post, reload, text_of};
 
 /// A new idempotency key for a save, made in the browser.
 fn new_client_id() -> String {
@@ -191,13 +191,13 @@ pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoV
 /// a reason.
 #[island]
 pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
-    let comment = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let act = move |returning: bool| {
         pending.set(true);
-        let text = comment.get_untracked();
+        // Read at click time: a leader who typed before the page was interactive keeps it.
+        let text = text_of("review-comment");
         spawn_local(async move {
             let res = if returning {
                 post("review/return", json!({"id": id, "reason": text})).await
@@ -218,8 +218,7 @@ pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
     view! {
         <section class="card review">
             <label for="review-comment">{t(lang, "review.comment_label")}</label>
-            <textarea id="review-comment" rows="3" maxlength="500"
-                on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            <textarea id="review-comment" rows="3" maxlength="500"></textarea>
             <Status lang error/><Done done/>
             <div class="actions">
                 <button type="button" class="primary" disabled=move || pending.get()

@@ -57,6 +57,21 @@ pub(crate) async fn post_text(
     }
 }
 
+/// The text of a textarea (or input) by id as the browser has it now, including what was
+/// typed before the page became interactive.
+pub(crate) fn text_of(id: &str) -> String {
+    use wasm_bindgen::JsCast;
+    let Some(e) = document().get_element_by_id(id) else {
+        return String::new();
+    };
+    if let Some(t) = e.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return t.value();
+    }
+    e.dyn_ref::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
 /// The values of a form as the browser has them now. Reading the form at submit time (not
 /// signals fed by input events) keeps what was typed before the page became interactive,
 /// which on a slow village connection is common.
