@@ -2,16 +2,18 @@
 //! server function and reloads the page on success; the server re-renders the new state.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::policy::*;
-use serde_json::json;
 
+use super::api::{
+    AnswerAppeal, Choose, FileAppeal, Publish, SaveOpinion, SubmitPick, UpdatePolicy,
+    WithdrawChoice,
+};
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Fields, Status, post, reload};
+use crate::ui::forms::{Fields, Status, call_and_reload};
 
 /// An area chief's opinion on one cadre for a month.
 #[island]
@@ -30,21 +32,13 @@ pub fn OpinionForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let f = Fields::of_event(&ev);
-        let (text, rating) = (f.get("text"), f.get("rating").parse::<u32>().ok());
-        let month = month.clone();
-        pending.set(true);
-        spawn_local(async move {
-            match post(
-                "eval/save_opinion",
-                json!({"month": month, "cadre": cadre, "text": text, "rating": rating}),
-            )
-            .await
-            {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        let args = SaveOpinion {
+            month: month.clone(),
+            cadre,
+            text: f.get("text"),
+            rating: f.get("rating").parse::<u32>().ok(),
+        };
+        call_and_reload(args, error, pending);
     };
     view! {
         <form class="opinion-form" on:submit=on_submit>
@@ -164,14 +158,7 @@ pub fn PickForm(
             worst: lines(&f, PickKind::Worst, want_worst),
             confirm_missing: f.get("confirm_missing") == "1",
         };
-        pending.set(true);
-        spawn_local(async move {
-            match post("eval/submit_pick", json!({"input": input})).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        call_and_reload(SubmitPick { input }, error, pending);
     };
     let slots =
         best.iter()
@@ -220,29 +207,25 @@ pub fn QuarterForm(
     let pending = RwSignal::new(false);
     let q2 = quarter.clone();
     let send = move |confirm: bool| {
-        let quarter = quarter.clone();
         let f = Fields::of_id("quarter-form");
-        let best = f.ids("best", CadreId);
-        let worst = f.ids("worst", CadreId);
-        let note = Some(f.get("note")).filter(|n| !n.trim().is_empty());
-        pending.set(true);
-        spawn_local(async move {
-            match post("eval/choose", json!({"quarter": quarter, "confirm": confirm, "best": best, "worst": worst, "note": note})).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        let args = Choose {
+            quarter: quarter.clone(),
+            confirm,
+            best: f.ids("best", CadreId),
+            worst: f.ids("worst", CadreId),
+            note: Some(f.get("note")).filter(|n| !n.trim().is_empty()),
+        };
+        call_and_reload(args, error, pending);
     };
     let send2 = send.clone();
     let withdraw = move |_| {
-        let quarter = q2.clone();
-        spawn_local(async move {
-            match post("eval/withdraw", json!({"quarter": quarter})).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        call_and_reload(
+            WithdrawChoice {
+                quarter: q2.clone(),
+            },
+            error,
+            pending,
+        );
     };
     let boxes = move |kind: PickKind, people: Vec<(CadreId, String)>, count: RwSignal<usize>| {
         people
@@ -306,20 +289,13 @@ pub enum QuarterAction {
 #[island]
 pub fn QuarterButton(lang: Lang, quarter: String, action: QuarterAction) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
+    let pending = RwSignal::new(false);
     let click = move |_| {
         let quarter = quarter.clone();
-        spawn_local(async move {
-            let res = match action {
-                QuarterAction::Withdraw => post("eval/withdraw", json!({"quarter": quarter}))
-                    .await
-                    .map(|_| ()),
-                QuarterAction::Publish => post("eval/publish", json!({"quarter": quarter})).await,
-            };
-            match res {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        match action {
+            QuarterAction::Withdraw => call_and_reload(WithdrawChoice { quarter }, error, pending),
+            QuarterAction::Publish => call_and_reload(Publish { quarter }, error, pending),
+        }
     };
     let (class, label) = match action {
         QuarterAction::Withdraw => ("warn", "eval.withdraw"),
@@ -327,7 +303,7 @@ pub fn QuarterButton(lang: Lang, quarter: String, action: QuarterAction) -> impl
     };
     view! {
         <div class="actions">
-            <button type="button" class=class on:click=click>{t(lang, label)}</button>
+            <button type="button" class=class on:click=click disabled=move || pending.get()>{t(lang, label)}</button>
             <Status lang error/>
         </div>
     }
@@ -342,14 +318,7 @@ pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let ground = Fields::of_event(&ev).get("ground");
-        pending.set(true);
-        spawn_local(async move {
-            match post("appeal/file", json!({"naming": naming, "ground": ground})).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        call_and_reload(FileAppeal { naming, ground }, error, pending);
     };
     view! {
         <form class="appeal-form" on:submit=on_submit>
@@ -376,23 +345,16 @@ pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>
             _ => AppealOutcome::Uphold,
         };
         // A replacement only counts for a change (the field may still hold a value).
-        let rep = (o == AppealOutcome::Change)
+        let replacement = (o == AppealOutcome::Change)
             .then(|| f.get("replacement").parse().ok().map(CadreId))
             .flatten();
-        let answer = f.get("answer");
-        pending.set(true);
-        spawn_local(async move {
-            match post(
-                "appeal/answer",
-                json!({"id": id, "outcome": o, "answer": answer, "replacement": rep}),
-            )
-            .await
-            {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        let args = AnswerAppeal {
+            id,
+            outcome: o,
+            answer: f.get("answer"),
+            replacement,
+        };
+        call_and_reload(args, error, pending);
     };
     let oid = format!("outcome-{id}");
     let aid = format!("answer-{id}");
@@ -532,15 +494,11 @@ pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
                 }
             }
         }
-        let note = f.get("note");
-        pending.set(true);
-        spawn_local(async move {
-            match post("policy/update", json!({"policy": p, "note": note})).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        let args = UpdatePolicy {
+            policy: p,
+            note: f.get("note"),
+        };
+        call_and_reload(args, error, pending);
     };
     view! {
         <form class="card grid-form policy-form" on:submit=on_submit>

@@ -1,28 +1,32 @@
 //! Islands of the administration page: accounts, CSV import, departments, supervisors and
 //! areas. Each calls its JSON server function; the page then reloads from the server.
+//! Forms are read at submit time (not from signals fed by input events), so what was typed
+//! before the page became interactive is sent too.
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
+use super::api::{
+    AssignSupervisor, CreateAccount, CreateArea, CreateDepartment, CreateVillage, ImportCadres,
+    RenameDepartment, ResetPassword, SetAccountActive, SetAreaChief,
+};
 use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Done, Status, post, reload};
+use crate::ui::forms::{Done, Fields, Status, call, call_and_reload, reload};
 
 /// The office's form to create one account.
 #[island]
 pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView {
-    let f = [(); 6].map(|_| RwSignal::new(String::new()));
-    let [username, name, title, department, supervisor, password] = f;
-    let roles = RwSignal::new(String::from("cadre"));
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let roles = match Role::parse_list(&roles.get_untracked()) {
+        let f = Fields::of_event(&ev);
+        let roles = match Role::parse_list(&f.get("roles")) {
             Ok(r) => r,
             Err(_) => {
                 error.set(Some(AppError::invalid("roles", "bad_role")));
@@ -30,45 +34,39 @@ pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView 
             }
         };
         let account = NewAccount {
-            username: username.get_untracked(),
-            name: name.get_untracked(),
-            title: title.get_untracked(),
-            department: department.get_untracked(),
+            username: f.get("username"),
+            name: f.get("name"),
+            title: f.get("title"),
+            department: f.get("department"),
             roles,
-            supervisor_username: Some(supervisor.get_untracked()).filter(|s| !s.trim().is_empty()),
-            password: password.get_untracked(),
+            supervisor_username: Some(f.get("supervisor")).filter(|s| !s.trim().is_empty()),
+            password: f.get("password"),
         };
-        spawn_local(async move {
-            match post("accounts/create", json!({"account": account})).await {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        call_and_reload(CreateAccount { account }, error, pending);
     };
-    let input = move |id: &'static str, key: &'static str, sig: RwSignal<String>| {
+    let input = move |id: &'static str, name: &'static str, key: &'static str| {
         view! {
             <label for=id>{t(lang, key)}</label>
-            <input id=id type="text" on:input=move |ev| sig.set(event_target_value(&ev))/>
+            <input id=id name=name type="text"/>
         }
     };
     view! {
         <form class="card grid-form" on:submit=on_submit>
-            {input("new-username", "field.username", username)}
-            {input("new-name", "field.name", name)}
-            {input("new-title", "field.title", title)}
+            {input("new-username", "username", "field.username")}
+            {input("new-name", "name", "field.name")}
+            {input("new-title", "title", "field.title")}
             <label for="new-department">{t(lang, "field.department")}</label>
-            <select id="new-department" on:change=move |ev| department.set(event_target_value(&ev))>
+            <select id="new-department" name="department">
                 <option value="">"—"</option>
                 {departments.into_iter().map(|d| view! { <option value=d.clone()>{d.clone()}</option> }).collect_view()}
             </select>
             <label for="new-roles">{t(lang, "field.roles")}</label>
-            <input id="new-roles" type="text" value="cadre" on:input=move |ev| roles.set(event_target_value(&ev))/>
-            {input("new-supervisor", "field.supervisor_username", supervisor)}
+            <input id="new-roles" name="roles" type="text" value="cadre"/>
+            {input("new-supervisor", "supervisor", "field.supervisor_username")}
             <label for="new-password">{t(lang, "field.password")}</label>
-            <input id="new-password" type="password" autocomplete="new-password"
-                on:input=move |ev| password.set(event_target_value(&ev))/>
+            <input id="new-password" name="password" type="password" autocomplete="new-password"/>
             <Status lang error/><Done done/>
-            <button type="submit" class="primary">{t(lang, "admin.create")}</button>
+            <button type="submit" class="primary" disabled=move || pending.get()>{t(lang, "admin.create")}</button>
         </form>
     }
 }
@@ -78,20 +76,23 @@ pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView 
 pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let toggle = move |_| {
-        spawn_local(async move {
-            match post("accounts/set_active", json!({"id": id, "active": !active})).await {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        call_and_reload(
+            SetAccountActive {
+                id,
+                active: !active,
+            },
+            error,
+            pending,
+        );
     };
     let reset = move |_| {
         let Ok(Some(pw)) = window().prompt_with_message(&t(lang, "admin.reset_prompt")) else {
             return;
         };
         spawn_local(async move {
-            match post("accounts/reset_password", json!({"id": id, "password": pw})).await {
+            match call(ResetPassword { id, password: pw }).await {
                 Ok(()) => done.set(Some(t(lang, "admin.reset_done"))),
                 Err(e) => error.set(Some(e)),
             }
@@ -99,7 +100,7 @@ pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
     };
     view! {
         <span class="row-actions">
-            <button type="button" class="small" on:click=toggle>
+            <button type="button" class="small" on:click=toggle disabled=move || pending.get()>
                 {t(lang, if active { "admin.deactivate" } else { "admin.activate" })}
             </button>
             <button type="button" class="small" on:click=reset>{t(lang, "admin.reset_password")}</button>
@@ -117,9 +118,10 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
     let report = RwSignal::new(None::<ImportReport>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let csv = Fields::of_event(&ev).get("csv");
         spawn_local(async move {
             // Success reloads the page, which lists the new accounts; row errors stay here.
-            match post("accounts/import", json!({"csv": text.get_untracked()})).await {
+            match call(ImportCadres { csv }).await {
                 Ok(()) => reload(),
                 Err(AppError::RowErrors { errors }) => {
                     done.set(None);
@@ -152,10 +154,9 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
                     }
                 }/>
             <label for="import-csv">{t(lang, "admin.import_label")}</label>
-            <textarea id="import-csv" rows="6" class="mono"
+            <textarea id="import-csv" name="csv" rows="6" class="mono"
                 placeholder="username,name,title,department,roles,supervisor,password"
-                prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                prop:value=move || text.get()></textarea>
             <Status lang error/><Done done/>
             <ul class="import-errors">
                 {move || report.get().map(|r| r.errors.into_iter().map(|e| view! {
@@ -170,29 +171,23 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
 /// Creates a department, or renames one when `id` is given.
 #[island]
 pub fn DepartmentForm(lang: Lang, id: Option<DepartmentId>, name: String) -> impl IntoView {
-    let value = RwSignal::new(name.clone());
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let v = value.get_untracked();
-        spawn_local(async move {
-            let res = match id {
-                Some(id) => post("org/rename_department", json!({"id": id, "name": v})).await,
-                None => post("org/create_department", json!({"name": v})).await,
-            };
-            match res {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let name = Fields::of_event(&ev).get("name");
+        match id {
+            Some(id) => call_and_reload(RenameDepartment { id, name }, error, pending),
+            None => call_and_reload(CreateDepartment { name }, error, pending),
+        }
     };
     let input_id = format!("dept-{}", id.map(|i| i.0).unwrap_or(0));
     view! {
         <form class="inline-form" on:submit=on_submit>
             <label class="sr-only" for=input_id.clone()>{t(lang, "field.department")}</label>
-            <input id=input_id type="text" value=name on:input=move |ev| value.set(event_target_value(&ev))/>
-            <button type="submit" class="small">
+            <input id=input_id name="name" type="text" value=name/>
+            <button type="submit" class="small" disabled=move || pending.get()>
                 {t(lang, if id.is_some() { "admin.rename" } else { "admin.add_department" })}
             </button>
             <Status lang error/><Done done/>
@@ -209,32 +204,27 @@ pub fn AssignSupervisorForm(
     supervisors: Vec<(CadreId, String)>,
     today: NaiveDate,
 ) -> impl IntoView {
-    let cadre = RwSignal::new(String::new());
-    let supervisor = RwSignal::new(String::new());
-    let from = RwSignal::new(today.to_string());
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Ok(c), Ok(s)) = (
-            cadre.get_untracked().parse(),
-            supervisor.get_untracked().parse(),
-        ) else {
+        let f = Fields::of_event(&ev);
+        let (Ok(c), Ok(s)) = (f.get("cadre").parse(), f.get("supervisor").parse()) else {
             error.set(Some(AppError::invalid("supervisor", "empty")));
             return;
         };
-        let Ok(date) = from.get_untracked().parse::<NaiveDate>() else {
+        let Ok(from) = f.get("from").parse::<NaiveDate>() else {
             error.set(Some(AppError::invalid("from", "bad_period")));
             return;
         };
-        spawn_local(async move {
-            // The page lists every account with its leader: reload to show the change.
-            let body = json!({"cadre": CadreId(c), "supervisor": CadreId(s), "from": date});
-            match post("accounts/assign_supervisor", body).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        // The page lists every account with its leader: reload to show the change.
+        let args = AssignSupervisor {
+            cadre: CadreId(c),
+            supervisor: CadreId(s),
+            from,
+        };
+        call_and_reload(args, error, pending);
     };
     let options = |list: Vec<(CadreId, String)>| {
         list.into_iter()
@@ -244,19 +234,19 @@ pub fn AssignSupervisorForm(
     view! {
         <form class="card grid-form" on:submit=on_submit>
             <label for="assign-cadre">{t(lang, "field.name")}</label>
-            <select id="assign-cadre" on:change=move |ev| cadre.set(event_target_value(&ev))>
+            <select id="assign-cadre" name="cadre">
                 <option value="">"—"</option>
                 {options(cadres)}
             </select>
             <label for="assign-leader">{t(lang, "field.supervisor")}</label>
-            <select id="assign-leader" on:change=move |ev| supervisor.set(event_target_value(&ev))>
+            <select id="assign-leader" name="supervisor">
                 <option value="">"—"</option>
                 {options(supervisors)}
             </select>
             <label for="assign-from">{t(lang, "field.from")}</label>
-            <input id="assign-from" type="date" value=today.to_string() on:input=move |ev| from.set(event_target_value(&ev))/>
+            <input id="assign-from" name="from" type="date" value=today.to_string()/>
             <Status lang error/><Done done/>
-            <button type="submit" class="primary">{t(lang, "admin.assign")}</button>
+            <button type="submit" class="primary" disabled=move || pending.get()>{t(lang, "admin.assign")}</button>
         </form>
     }
 }
@@ -269,32 +259,21 @@ pub fn AreaForm(
     chief: Option<CadreId>,
     people: Vec<(CadreId, String)>,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let n = name.get_untracked();
-        spawn_local(async move {
-            let res = match area {
-                Some(a) => post("org/create_village", json!({"area": a, "name": n})).await,
-                None => post("org/create_area", json!({"name": n})).await,
-            };
-            match res {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let name = Fields::of_event(&ev).get("name");
+        match area {
+            Some(area) => call_and_reload(CreateVillage { area, name }, error, pending),
+            None => call_and_reload(CreateArea { name }, error, pending),
+        }
     };
     let on_chief = move |ev: leptos::ev::Event| {
-        let Some(a) = area else { return };
+        let Some(area) = area else { return };
         let chief = event_target_value(&ev).parse().ok().map(CadreId);
-        spawn_local(async move {
-            match post("org/set_area_chief", json!({"area": a, "chief": chief})).await {
-                Ok(()) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        call_and_reload(SetAreaChief { area, chief }, error, pending);
     };
     let key = area.map(|a| a.0).unwrap_or(0);
     let input_id = format!("area-new-{key}");
@@ -315,9 +294,8 @@ pub fn AreaForm(
             <label class="sr-only" for=input_id.clone()>
                 {t(lang, if area.is_some() { "admin.new_village" } else { "admin.new_area" })}
             </label>
-            <input id=input_id type="text" placeholder=t(lang, if area.is_some() { "admin.new_village" } else { "admin.new_area" })
-                on:input=move |ev| name.set(event_target_value(&ev))/>
-            <button type="submit" class="small">
+            <input id=input_id name="name" type="text" placeholder=t(lang, if area.is_some() { "admin.new_village" } else { "admin.new_area" })/>
+            <button type="submit" class="small" disabled=move || pending.get()>
                 {t(lang, if area.is_some() { "admin.add_village" } else { "admin.add_area" })}
             </button>
             <Status lang error/><Done done/>

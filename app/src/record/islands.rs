@@ -4,13 +4,13 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
+use super::api::{ReturnSheet, ReviewSheet, SaveEntry, SubmitSheet};
 use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Done, Fields, Status, post, reload, text_of};
+use crate::ui::forms::{Done, Fields, Status, call, call_and_reload, text_of};
 
 /// A new idempotency key for a save, made in the browser.
 fn new_client_id() -> String {
@@ -69,7 +69,7 @@ pub fn TodayForm(
         }
         pending.set(true);
         spawn_local(async move {
-            match post("record/save_entry", json!({"input": input})).await {
+            match call(SaveEntry { input }).await {
                 Ok(()) => {
                     error.set(None);
                     let now = js_sys::Date::new_0();
@@ -168,14 +168,7 @@ pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoV
                 return;
             }
         }
-        pending.set(true);
-        spawn_local(async move {
-            match post("record/submit", json!({"id": id})).await {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        call_and_reload(SubmitSheet { id }, error, pending);
     };
     view! {
         <div class="actions">
@@ -195,25 +188,14 @@ pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let act = move |returning: bool| {
-        pending.set(true);
         // Read at click time: a leader who typed before the page was interactive keeps it.
         let text = text_of("review-comment");
-        spawn_local(async move {
-            let res = if returning {
-                post("review/return", json!({"id": id, "reason": text})).await
-            } else {
-                post(
-                    "review/mark_reviewed",
-                    json!({"id": id, "comment": Some(text).filter(|c| !c.trim().is_empty())}),
-                )
-                .await
-            };
-            match res {
-                Ok(_) => reload(),
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
-        });
+        if returning {
+            call_and_reload(ReturnSheet { id, reason: text }, error, pending);
+        } else {
+            let comment = Some(text).filter(|c| !c.trim().is_empty());
+            call_and_reload(ReviewSheet { id, comment }, error, pending);
+        }
     };
     view! {
         <section class="card review">

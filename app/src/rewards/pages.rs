@@ -18,8 +18,86 @@ use crate::policy::*;
 use crate::ui::forms::ApiForm;
 use crate::ui::{PrintButton, local_time, period_key_label, query, tr, use_lang};
 
-fn s(v: &[&str]) -> Vec<String> {
-    v.iter().map(|x| x.to_string()).collect()
+/// What each form of these pages sends, named after the server function it calls.
+mod actions {
+    use super::NoteKind;
+    use crate::rewards::api::*;
+    use crate::ui::forms::FormAction;
+
+    pub(super) fn draft_notice() -> FormAction {
+        FormAction::of::<DraftNotice>(&["result", "kind"]).ints(&["result"])
+    }
+
+    pub(super) fn draft_correction() -> FormAction {
+        FormAction::of::<DraftNotice>(&["result", "kind", "corrects"]).ints(&["result", "corrects"])
+    }
+
+    pub(super) fn recompute() -> FormAction {
+        FormAction::of::<RecomputeOutcomes>(&[])
+    }
+
+    /// A case note sends the fields its kind has: a talk its date and the cadre's response,
+    /// a plan its deadline, a closure whether the rectification was met.
+    pub(super) fn case_note(kind: NoteKind) -> FormAction {
+        let a = |fields: &[&str]| FormAction::of::<AddCaseNote>(fields).ints(&["case"]);
+        match kind {
+            NoteKind::Talk => a(&["case", "kind", "body", "response", "held_on"]),
+            NoteKind::Plan => a(&["case", "kind", "body", "deadline"]),
+            NoteKind::Closure => a(&["case", "kind", "body", "met"]).bools(&["met"]),
+            _ => a(&["case", "kind", "body"]),
+        }
+    }
+
+    pub(super) fn assign_case() -> FormAction {
+        FormAction::of::<AssignCase>(&["case", "owner"]).ints(&["case", "owner"])
+    }
+
+    pub(super) fn update_notice() -> FormAction {
+        FormAction::of::<UpdateNotice>(&["id", "title", "preamble", "issuer"]).ints(&["id"])
+    }
+
+    pub(super) fn publish_notice() -> FormAction {
+        FormAction::of::<PublishNotice>(&["id"]).ints(&["id"])
+    }
+
+    pub(super) fn set_base() -> FormAction {
+        FormAction::of::<SetBase>(&["period", "cadre", "amount"]).ints(&["cadre"])
+    }
+
+    pub(super) fn import_bases() -> FormAction {
+        FormAction::of::<ImportBases>(&["csv"])
+    }
+
+    pub(super) fn close_period() -> FormAction {
+        FormAction::of::<ClosePeriod>(&["period"])
+    }
+
+    /// Every form's action, for the test that checks them against the real arguments.
+    #[cfg(test)]
+    pub(super) fn all() -> Vec<FormAction> {
+        let mut v = vec![
+            draft_notice(),
+            draft_correction(),
+            recompute(),
+            assign_case(),
+            update_notice(),
+            publish_notice(),
+            set_base(),
+            import_bases(),
+            close_period(),
+        ];
+        v.extend(
+            [
+                NoteKind::Talk,
+                NoteKind::Warning,
+                NoteKind::Plan,
+                NoteKind::FollowUp,
+                NoteKind::Closure,
+            ]
+            .map(case_note),
+        );
+        v
+    }
 }
 
 /// A value the form sends along without showing it.
@@ -166,7 +244,7 @@ pub fn RewardsPage() -> impl IntoView {
                     if has(k) && !exists {
                         let rid = q.result.0;
                         forms.push(view! {
-                            <ApiForm lang=lang path="notices/draft".into() fields=s(&["result", "kind"]) ints=s(&["result"])
+                            <ApiForm lang=lang action=actions::draft_notice()
                                 follow="/notices/".to_string() class="inline".into()>
                                 {hidden("result", rid)} {hidden("kind", kind.code())}
                                 <button type="submit" class="secondary">{tr(label)}</button>
@@ -204,10 +282,12 @@ pub fn RewardsPage() -> impl IntoView {
         let office = me.has(Role::Office);
         let ledger_link = (office || me.has(Role::Principal))
             .then(|| view! { <a class="button-link" href="/ledger">{tr("rw.ledger_title")}</a> });
-        let recompute = (office || me.has(Role::Principal)).then(|| view! {
-            <ApiForm lang=lang path="rewards/recompute".into() fields=vec![] class="inline".into()>
-                <button type="submit" class="link">{tr("rw.recompute")}</button>
-            </ApiForm>
+        let recompute = (office || me.has(Role::Principal)).then(|| {
+            view! {
+                <ApiForm lang=lang action=actions::recompute() class="inline".into()>
+                    <button type="submit" class="link">{tr("rw.recompute")}</button>
+                </ApiForm>
+            }
         });
         Ok(view! {
             <h1>{tr("rw.title")}</h1>
@@ -246,16 +326,10 @@ fn note_form(lang: Lang, case: CaseId, kind: NoteKind, today: String) -> impl In
         NoteKind::Closure => "rw.closure_text",
         _ => "rw.follow_up_text",
     };
-    let (fields, bools) = match kind {
-        NoteKind::Talk => (s(&["case", "kind", "body", "response", "held_on"]), vec![]),
-        NoteKind::Plan => (s(&["case", "kind", "body", "deadline"]), vec![]),
-        NoteKind::Closure => (s(&["case", "kind", "body", "met"]), s(&["met"])),
-        _ => (s(&["case", "kind", "body"]), vec![]),
-    };
     view! {
         <section class="card note-form" data-note=kind.code()>
             <h2>{tr(&format!("rw.note.{}", kind.code()))}</h2>
-            <ApiForm lang=lang path="cases/note".into() fields=fields ints=s(&["case"]) bools=bools>
+            <ApiForm lang=lang action=actions::case_note(kind)>
                 {hidden("case", case.0)} {hidden("kind", code)}
                 {(kind == NoteKind::Talk).then(|| view! {
                     <label for=id("held_on")>{tr("rw.held_on")}</label>
@@ -317,7 +391,7 @@ pub fn CasePage() -> impl IntoView {
         let assign = (c.may_assign && !c.owners.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{tr("rw.assign")}</h2>
-                <ApiForm lang=lang path="cases/assign".into() fields=s(&["case", "owner"]) ints=s(&["case", "owner"])>
+                <ApiForm lang=lang action=actions::assign_case()>
                     {hidden("case", c.id.0)}
                     <label for="owner">{tr("rw.owner_label")}</label>
                     <select id="owner" name="owner">
@@ -368,7 +442,7 @@ pub fn NoticePage() -> impl IntoView {
         let edit = (n.may_edit && !n.published).then(move || view! {
             <section class="card no-print">
                 <h2>{tr("rw.edit_draft")}</h2>
-                <ApiForm lang=lang path="notices/update".into() fields=s(&["id", "title", "preamble", "issuer"]) ints=s(&["id"])>
+                <ApiForm lang=lang action=actions::update_notice()>
                     {hidden("id", n.id.0)}
                     <label for="title">{tr("rw.notice_title")}</label>
                     <input id="title" name="title" value=title maxlength="200"/>
@@ -378,14 +452,14 @@ pub fn NoticePage() -> impl IntoView {
                     <input id="issuer" name="issuer" value=issuer maxlength="100"/>
                     <button type="submit" class="secondary">{tr("rw.save_draft")}</button>
                 </ApiForm>
-                <ApiForm lang=lang path="notices/publish".into() fields=s(&["id"]) ints=s(&["id"]) confirm=tr("rw.publish_confirm")>
+                <ApiForm lang=lang action=actions::publish_notice() confirm=tr("rw.publish_confirm")>
                     {hidden("id", n.id.0)}
                     <button type="submit" class="primary">{tr("rw.publish_notice")}</button>
                 </ApiForm>
             </section>
         });
         let correct = (n.may_edit && n.published).then(|| view! {
-            <ApiForm lang=lang path="notices/draft".into() fields=s(&["result", "kind", "corrects"]) ints=s(&["result", "corrects"])
+            <ApiForm lang=lang action=actions::draft_correction()
                 follow="/notices/".to_string() class="inline".into()>
                 {hidden("result", n.result.0)} {hidden("kind", n.kind.code())} {hidden("corrects", n.id.0)}
                 <button type="submit" class="secondary">{tr("rw.draft_correction")}</button>
@@ -482,7 +556,7 @@ pub fn LedgerPage() -> impl IntoView {
             view! {
                 <details class="card no-print">
                     <summary>{tr("rw.enter_base")}</summary>
-                    <ApiForm lang=lang path="ledger/set_base".into() fields=s(&["period", "cadre", "amount"]) ints=s(&["cadre"])>
+                    <ApiForm lang=lang action=actions::set_base()>
                         {hidden("period", p)}
                         <label for="cadre">{tr("rw.col.cadre")}</label>
                         <select id="cadre" name="cadre" required>
@@ -496,7 +570,7 @@ pub fn LedgerPage() -> impl IntoView {
                 <details class="card no-print">
                     <summary>{tr("rw.import_bases")}</summary>
                     <p class="muted small">{tr("rw.import_help")}</p>
-                    <ApiForm lang=lang path="ledger/import".into() fields=s(&["csv"])>
+                    <ApiForm lang=lang action=actions::import_bases()>
                         <label for="csv">"CSV"</label>
                         <textarea id="csv" name="csv" rows="5" placeholder="username,period,amount"></textarea>
                         <button type="submit" class="secondary">{tr("rw.import")}</button>
@@ -506,7 +580,7 @@ pub fn LedgerPage() -> impl IntoView {
         });
         let period_key = l.period.clone();
         let close = editable.then(move || view! {
-            <ApiForm lang=lang path="ledger/close".into() fields=s(&["period"]) confirm=tr("rw.close_confirm") class="inline".into()>
+            <ApiForm lang=lang action=actions::close_period() confirm=tr("rw.close_confirm") class="inline".into()>
                 {hidden("period", period_key)}
                 <button type="submit" class="secondary">{tr("rw.close_period")}</button>
             </ApiForm>
@@ -642,4 +716,15 @@ pub fn MyRewardsPage() -> impl IntoView {
             </section>
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Making an action checks its fields against the server function's real arguments
+    /// (and panics on a name that is not one); this makes every one of them.
+    #[test]
+    fn every_form_sends_real_arguments() {
+        let all = super::actions::all();
+        assert_eq!(all.len(), 14);
+    }
 }

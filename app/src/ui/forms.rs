@@ -1,8 +1,16 @@
-//! The browser-to-server helpers of the islands: reading a form ([`Fields`]), posting JSON
-//! ([`post`], [`post_text`]), reloading, the status lines and the generic [`ApiForm`].
+//! The browser-to-server helpers of the islands: typed calls to server functions ([`call`],
+//! [`call_and_reload`]), reading a form ([`Fields`]), the status lines and the one generic
+//! form island [`ApiForm`] with its checked [`FormAction`].
+//!
+//! Islands send a server function's own argument struct to that function's own `PATH`, so
+//! renaming a path or an argument fails to compile. The answer is not decoded (the page
+//! reloads after a change and the server renders the new state): decoding the large view
+//! types would put their decoders into the WASM that every page loads.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::AppError;
@@ -16,47 +24,73 @@ pub(crate) fn reload() {
     let _ = window().location().reload();
 }
 
-/// POSTs a JSON object to an API path and keeps only success or the error. The page reloads
-/// after a change, so the answer's data is not needed — and not decoding it keeps the large
-/// view types' decoders out of the WASM that every page loads.
-pub(crate) async fn post(path: &str, body: serde_json::Value) -> Result<(), AppError> {
-    post_text(path, body, false).await.map(|_| ())
+/// Calls the server function `F` with its arguments and keeps only success or the error.
+pub(crate) async fn call<F: ServerFn + Serialize>(args: F) -> Result<(), AppError> {
+    send(F::PATH, encode(&args)?).await.map(|_| ())
 }
 
-/// Like [`post`], but keeps the answer's text when `keep` is set (to follow a new record's
-/// id) — without decoding it, so no view decoders reach the WASM.
-pub(crate) async fn post_text(
-    path: &str,
-    body: serde_json::Value,
-    keep: bool,
-) -> Result<String, AppError> {
-    #[cfg(feature = "hydrate")]
-    {
-        let request = gloo_net::http::Request::post(&format!("{}/{path}", API_PREFIX))
-            .header("Accept", "application/json")
-            .json(&body)
-            .map_err(|_| AppError::BadRequest {})?;
-        let response = request.send().await.map_err(|_| AppError::Conflict {
-            reason: "network".into(),
-        })?;
-        if response.ok() {
-            if keep {
-                return Ok(response.text().await.unwrap_or_default());
-            }
-            return Ok(String::new());
+/// Calls `F` in the background and reloads the page when it succeeds; a failure shows in
+/// `error`. `pending` is set while the call runs (the buttons are disabled by it).
+pub(crate) fn call_and_reload<F: ServerFn + Serialize>(
+    args: F,
+    error: RwSignal<Option<AppError>>,
+    pending: RwSignal<bool>,
+) {
+    spawn_reloading(F::PATH, encode(&args), error, pending);
+}
+
+/// The non-generic part of [`call_and_reload`] (one copy in the WASM, not one per function).
+fn spawn_reloading(
+    path: &'static str,
+    body: Result<String, AppError>,
+    error: RwSignal<Option<AppError>>,
+    pending: RwSignal<bool>,
+) {
+    pending.set(true);
+    spawn_local(async move {
+        let sent = match body {
+            Ok(body) => send(path, body).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match sent {
+            Ok(()) => reload(),
+            Err(e) => error.set(Some(e)),
         }
-        Err(response
-            .json::<AppError>()
-            .await
-            .unwrap_or(AppError::Internal {}))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (path, body, keep);
-        Err(AppError::Internal {})
-    }
+        pending.set(false);
+    });
 }
 
+fn encode<T: Serialize>(args: &T) -> Result<String, AppError> {
+    serde_json::to_string(args).map_err(|_| AppError::BadRequest {})
+}
+
+/// POSTs a JSON body to a server function's path. A refusal is decoded into the
+/// [`AppError`] the server sent; a lost connection is the `network` conflict.
+#[cfg(feature = "hydrate")]
+async fn send(path: &str, body: String) -> Result<gloo_net::http::Response, AppError> {
+    let request = gloo_net::http::Request::post(path)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|_| AppError::BadRequest {})?;
+    let response = request.send().await.map_err(|_| AppError::Conflict {
+        reason: "network".into(),
+    })?;
+    if response.ok() {
+        return Ok(response);
+    }
+    Err(response
+        .json::<AppError>()
+        .await
+        .unwrap_or(AppError::Internal {}))
+}
+
+/// Islands only run in the browser; the server build never sends.
+#[cfg(not(feature = "hydrate"))]
+async fn send(path: &str, body: String) -> Result<(), AppError> {
+    let _ = (path, body);
+    Err(AppError::Internal {})
+}
 /// The text of a textarea (or input) by id as the browser has it now, including what was
 /// typed before the page became interactive.
 pub(crate) fn text_of(id: &str) -> String {
@@ -145,44 +179,79 @@ pub(crate) fn Done(done: RwSignal<Option<String>>) -> impl IntoView {
     }
 }
 
-/// Posts the named fields of the form (hidden inputs carry the fixed ones) to
-/// `/api/v1/{path}`. Fields in `ints` are sent as numbers and those in `bools` as
-/// `true`/`false` (empty ones as null); the rest as strings. On success the page reloads, or
-/// goes to `follow` + the new record's `id`. `confirm` asks first (closing a period,
-/// publishing a notice).
-#[island]
-pub fn ApiForm(
-    lang: Lang,
+/// What an [`ApiForm`] sends: the server function's path and the form fields that are its
+/// arguments. Fields in `ints` are sent as numbers and those in `bools` as `true`/`false`
+/// (empty ones as null); the rest as strings. Made only by [`FormAction::of`], which takes
+/// the server function's type, so the path cannot drift from the function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormAction {
     path: String,
     fields: Vec<String>,
-    #[prop(optional)] ints: Option<Vec<String>>,
-    #[prop(optional)] bools: Option<Vec<String>>,
-    #[prop(optional)] follow: Option<String>,
-    #[prop(optional)] confirm: Option<String>,
-    #[prop(optional)] class: Option<String>,
-    children: Children,
-) -> impl IntoView {
-    let error = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
-    let (ints, bools) = (ints.unwrap_or_default(), bools.unwrap_or_default());
-    let class = format!("api-form {}", class.unwrap_or_default());
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(q) = &confirm
-            && !window().confirm_with_message(q).unwrap_or(false)
+    ints: Vec<String>,
+    bools: Vec<String>,
+}
+
+impl FormAction {
+    /// A form calling `F` with the named fields. A name that is not one of `F`'s arguments
+    /// is a programming error: debug builds (every test) panic on it, so a renamed argument
+    /// fails the suite rather than a user's click.
+    pub fn of<F>(fields: &[&str]) -> FormAction
+    where
+        F: ServerFn + serde::de::DeserializeOwned,
+    {
+        #[cfg(debug_assertions)]
         {
-            return;
+            let known = argument_names::<F>();
+            for name in fields {
+                assert!(
+                    known.contains(name),
+                    "{}: `{name}` is not an argument of {} (its arguments: {known:?})",
+                    F::PATH,
+                    std::any::type_name::<F>(),
+                );
+            }
         }
-        let f = Fields::of_event(&ev);
+        FormAction {
+            path: F::PATH.to_string(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            ints: Vec::new(),
+            bools: Vec::new(),
+        }
+    }
+
+    /// Sends these fields (already named in [`FormAction::of`]) as numbers.
+    pub fn ints(mut self, names: &[&str]) -> FormAction {
+        self.ints = self.kinds(names);
+        self
+    }
+
+    /// Sends these fields (already named in [`FormAction::of`]) as `true`/`false`.
+    pub fn bools(mut self, names: &[&str]) -> FormAction {
+        self.bools = self.kinds(names);
+        self
+    }
+
+    fn kinds(&self, names: &[&str]) -> Vec<String> {
+        debug_assert!(
+            names.iter().all(|n| self.fields.iter().any(|f| f == n)),
+            "{}: {names:?} must be among the form's fields {:?}",
+            self.path,
+            self.fields
+        );
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    /// The JSON body of the form as the browser has it now.
+    fn body(&self, f: &Fields) -> Value {
         let mut body: Map<String, Value> = Map::new();
-        for name in &fields {
+        for name in &self.fields {
             let raw = f.get(name);
-            let v = if ints.contains(name) {
+            let v = if self.ints.contains(name) {
                 raw.trim()
                     .parse::<i64>()
                     .map(Value::from)
                     .unwrap_or(Value::Null)
-            } else if bools.contains(name) {
+            } else if self.bools.contains(name) {
                 match raw.as_str() {
                     "true" | "on" => Value::Bool(true),
                     "false" => Value::Bool(false),
@@ -193,16 +262,109 @@ pub fn ApiForm(
             };
             body.insert(name.clone(), v);
         }
-        let path = path.clone();
+        Value::Object(body)
+    }
+}
+
+/// The argument names of a server function as its derived `Deserialize` declares them:
+/// a probe deserializer records the field list serde hands to `deserialize_struct`.
+#[cfg(debug_assertions)]
+pub fn argument_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{Deserializer, Visitor};
+
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.pad("probe")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl serde::de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Stop {
+            Stop
+        }
+    }
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            *self.0 = fields;
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut names: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut names));
+    names
+}
+
+/// The reply of a server function that made a record: only its `id` is read.
+#[derive(Deserialize)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Created {
+    id: i64,
+}
+
+#[cfg(feature = "hydrate")]
+async fn created_id(response: gloo_net::http::Response) -> Option<i64> {
+    response.json::<Created>().await.ok().map(|c| c.id)
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn created_id(_: ()) -> Option<i64> {
+    None
+}
+
+/// The one generic form island: posts the [`FormAction`]'s fields of the form (hidden inputs
+/// carry the fixed ones) to its server function. On success the page reloads, or goes to
+/// `follow` + the new record's `id`. `confirm` asks first (closing a period, publishing a
+/// notice).
+#[island]
+pub fn ApiForm(
+    lang: Lang,
+    action: FormAction,
+    #[prop(optional)] follow: Option<String>,
+    #[prop(optional)] confirm: Option<String>,
+    #[prop(optional)] class: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let pending = RwSignal::new(false);
+    let class = format!("api-form {}", class.unwrap_or_default());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(q) = &confirm
+            && !window().confirm_with_message(q).unwrap_or(false)
+        {
+            return;
+        }
+        let body = action.body(&Fields::of_event(&ev)).to_string();
+        let path = action.path.clone();
         let follow = follow.clone();
         pending.set(true);
         spawn_local(async move {
-            match post_text(&path, Value::Object(body), follow.is_some()).await {
-                Ok(text) => match (follow, leading_id(&text)) {
-                    (Some(prefix), Some(id)) => {
-                        let _ = window().location().set_href(&format!("{prefix}{id}"));
-                    }
-                    _ => reload(),
+            match send(&path, body).await {
+                Ok(response) => match follow {
+                    Some(prefix) => match created_id(response).await {
+                        Some(id) => {
+                            let _ = window().location().set_href(&format!("{prefix}{id}"));
+                        }
+                        None => reload(),
+                    },
+                    None => reload(),
                 },
                 Err(e) => error.set(Some(e)),
             }
@@ -212,29 +374,37 @@ pub fn ApiForm(
     view! {
         <form class=class on:submit=on_submit aria-busy=move || pending.get().to_string()>
             {children()}
-            <p class="error" role="alert" hidden=move || error.get().is_none()>
-                {move || error.get().map(|e| e.message(lang)).unwrap_or_default()}
-            </p>
+            <Status lang error/>
         </form>
     }
 }
 
-/// The `id` of a record answered as JSON: its views start with `{"id":N`. Reading it from the
-/// text keeps a JSON parser for untyped values out of the WASM.
-fn leading_id(text: &str) -> Option<i64> {
-    let rest = text.trim_start().strip_prefix("{\"id\":")?;
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest[..end].parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn reads_the_leading_id() {
-        assert_eq!(super::leading_id(r#"{"id":42,"kind":"x"}"#), Some(42));
-        assert_eq!(super::leading_id(r#"{"kind":"x","id":42}"#), None);
-        assert_eq!(super::leading_id("null"), None);
+    fn names_a_server_functions_arguments() {
+        assert_eq!(
+            argument_names::<crate::rewards::api::DraftNotice>(),
+            &["result", "kind", "corrects"]
+        );
+        assert!(argument_names::<crate::rewards::api::RecomputeOutcomes>().is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "not an argument")]
+    fn a_renamed_argument_fails() {
+        let _ = FormAction::of::<crate::rewards::api::DraftNotice>(&["result", "sort"]);
+    }
+
+    #[test]
+    fn sends_ints_and_bools_as_such() {
+        let a = FormAction::of::<crate::rewards::api::AddCaseNote>(&["case", "body", "met"])
+            .ints(&["case"])
+            .bools(&["met"]);
+        assert_eq!(a.path, "/api/v1/cases/note");
+        assert_eq!(a.ints, ["case"]);
+        assert_eq!(a.bools, ["met"]);
     }
 }
