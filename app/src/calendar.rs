@@ -7,6 +7,29 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::policy::{EvalPolicy, Policy};
 
+/// An optional key argument (a month, quarter or ledger period) as the API takes it: absent
+/// or blank means "the default", which the service knows; anything else must parse.
+pub fn optional_key<T>(
+    key: Option<String>,
+    parse: fn(&str) -> Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    match key.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(k) => parse(k).map(Some),
+    }
+}
+
+/// An optional `YYYY-MM-DD` date argument; blank means none. A bad one is `field`'s
+/// `bad_date`.
+pub fn optional_day(field: &str, day: Option<String>) -> Result<Option<NaiveDate>, AppError> {
+    match day.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "bad_date")),
+    }
+}
+
 /// A third of a month: 上旬 (1–10), 中旬 (11–20), 下旬 (21–end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]

@@ -160,12 +160,11 @@ pub trait PolicyVersions: Send + Sync + 'static {
 /// Area-chief opinions (the first 评).
 #[async_trait::async_trait]
 pub trait Opinions: Send + Sync + 'static {
-    async fn opinion_sheet(&self, me: &Me, month: Option<String>)
-    -> Result<OpinionSheet, AppError>;
+    async fn opinion_sheet(&self, me: &Me, month: Option<Month>) -> Result<OpinionSheet, AppError>;
     async fn save_opinion(
         &self,
         me: &Me,
-        month: String,
+        month: Month,
         cadre: CadreId,
         text: String,
         rating: Option<u32>,
@@ -175,26 +174,26 @@ pub trait Opinions: Send + Sync + 'static {
 /// The monthly pick of best and worst by each supervising leader.
 #[async_trait::async_trait]
 pub trait MonthlyPicks: Send + Sync + 'static {
-    async fn pick_board(&self, me: &Me, month: Option<String>) -> Result<PickBoard, AppError>;
-    async fn submit_pick(&self, me: &Me, input: MonthlyPickInput) -> Result<ResultView, AppError>;
+    async fn pick_board(&self, me: &Me, month: Option<Month>) -> Result<PickBoard, AppError>;
+    async fn submit_pick(&self, me: &Me, pick: MonthlyPick) -> Result<ResultView, AppError>;
     async fn result(&self, me: &Me, id: ResultId) -> Result<ResultView, AppError>;
 }
 
 /// The quarterly re-evaluation by the principals.
 #[async_trait::async_trait]
 pub trait Quarterly: Send + Sync + 'static {
-    async fn pool(&self, me: &Me, quarter: Option<String>) -> Result<PoolView, AppError>;
+    async fn pool(&self, me: &Me, quarter: Option<Quarter>) -> Result<PoolView, AppError>;
     async fn choose(
         &self,
         me: &Me,
-        quarter: String,
+        quarter: Quarter,
         confirm: bool,
         best: Vec<CadreId>,
         worst: Vec<CadreId>,
         note: Option<String>,
     ) -> Result<PoolView, AppError>;
-    async fn withdraw_choice(&self, me: &Me, quarter: String) -> Result<PoolView, AppError>;
-    async fn publish(&self, me: &Me, quarter: String) -> Result<ResultView, AppError>;
+    async fn withdraw_choice(&self, me: &Me, quarter: Quarter) -> Result<PoolView, AppError>;
+    async fn publish(&self, me: &Me, quarter: Quarter) -> Result<ResultView, AppError>;
 }
 
 /// Appeals against a naming and their answers.
@@ -221,7 +220,7 @@ pub trait Appeals: Send + Sync + 'static {
 /// The evaluation calendar and reminders.
 #[async_trait::async_trait]
 pub trait EvalCalendar: Send + Sync + 'static {
-    async fn calendar(&self, me: &Me, month: Option<String>) -> Result<CalendarView, AppError>;
+    async fn calendar(&self, me: &Me, month: Option<Month>) -> Result<CalendarView, AppError>;
     async fn reminders(&self, me: &Me) -> Result<Vec<Reminder>, AppError>;
 }
 
@@ -242,11 +241,11 @@ pub trait Cases: Send + Sync + 'static {
         &self,
         me: &Me,
         case: CaseId,
-        kind: String,
+        kind: NoteKind,
         body: String,
         response: Option<String>,
-        held_on: Option<String>,
-        deadline: Option<String>,
+        held_on: Option<NaiveDate>,
+        deadline: Option<NaiveDate>,
         met: Option<bool>,
     ) -> Result<CaseView, AppError>;
     async fn assign_case(
@@ -283,21 +282,21 @@ pub trait Notices: Send + Sync + 'static {
 /// The bonus ledger and its exports.
 #[async_trait::async_trait]
 pub trait Ledger: Send + Sync + 'static {
-    async fn ledger(&self, me: &Me, period: Option<String>) -> Result<LedgerView, AppError>;
+    async fn ledger(&self, me: &Me, period: Option<LedgerPeriod>) -> Result<LedgerView, AppError>;
     async fn set_base(
         &self,
         me: &Me,
         cadre: CadreId,
-        period: String,
-        amount: String,
+        period: LedgerPeriod,
+        amount: Money,
     ) -> Result<BaseReport, AppError>;
     async fn import_bases(&self, me: &Me, csv: String) -> Result<BaseReport, AppError>;
-    async fn close_period(&self, me: &Me, period: String) -> Result<LedgerView, AppError>;
+    async fn close_period(&self, me: &Me, period: LedgerPeriod) -> Result<LedgerView, AppError>;
     async fn export_ledger(
         &self,
         me: &Me,
-        period: String,
-        format: String,
+        period: LedgerPeriod,
+        format: ExportFormat,
     ) -> Result<Download, AppError>;
 }
 

@@ -537,7 +537,14 @@ async fn ledger_export(
         Ok(me) => me,
         Err(r) => return r,
     };
-    match state.service.export_ledger(&me, q.period, q.format).await {
+    let lang = Lang::from_cookie_header(cookie_header(&headers));
+    let parsed = app::calendar::LedgerPeriod::parse_key(&q.period)
+        .and_then(|p| Ok((p, app::rewards::ExportFormat::parse(&q.format)?)));
+    let (period, format) = match parsed {
+        Ok(v) => v,
+        Err(e) => return error_response(&e, lang),
+    };
+    match state.service.export_ledger(&me, period, format).await {
         Ok(d) => download_response(d),
         Err(e) => error_response(&e, Lang::from_cookie_header(cookie_header(&headers))),
     }

@@ -560,3 +560,30 @@ fn the_cycle_finder_finds_cycles() {
         vec![("a".to_string(), 1, 3), ("b".to_string(), 5, 3)]
     );
 }
+
+/// Values that arrive as text are parsed at the edge (in the server functions and the
+/// download handlers); the ports take them typed. A port parameter with one of these names
+/// and a `String` type means the parsing has crept back into the service.
+#[test]
+fn ports_take_parsed_values() {
+    const PARSED: [&str; 10] = [
+        "month", "quarter", "period", "kind", "format", "amount", "held_on", "deadline", "day",
+        "from",
+    ];
+    let src = std::fs::read_to_string(workspace().join("app/src/ports.rs")).expect("ports.rs");
+    let mut text = Vec::new();
+    for line in src.lines() {
+        let line = line.trim();
+        for name in PARSED {
+            if let Some(ty) = line
+                .strip_prefix(name)
+                .and_then(|r| r.strip_prefix(": "))
+                .or_else(|| line.split(&format!(" {name}: ")).nth(1))
+                && (ty.starts_with("String") || ty.starts_with("Option<String>"))
+            {
+                text.push(line.to_string());
+            }
+        }
+    }
+    assert!(text.is_empty(), "ports taking text to parse: {text:?}");
+}

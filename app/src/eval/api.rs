@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::*;
+#[cfg(feature = "ssr")]
+use crate::calendar::{Month, Quarter, optional_key};
 use crate::domain::*;
 use crate::error::AppError;
 use crate::policy::*;
@@ -31,7 +33,8 @@ pub async fn update_policy(policy: EvalPolicy, note: String) -> Result<PolicyVer
 #[server(prefix = "/api/v1", endpoint = "eval/opinions", input = Json)]
 pub async fn get_opinions(month: Option<String>) -> Result<OpinionSheet, AppError> {
     let (b, me) = authed().await?;
-    b.opinion_sheet(&me, month).await
+    b.opinion_sheet(&me, optional_key(month, Month::parse_key)?)
+        .await
 }
 
 /// Writes (or revises, keeping the earlier text) an opinion on a cadre of one's area.
@@ -44,14 +47,16 @@ pub async fn save_opinion(
     rating: Option<u32>,
 ) -> Result<OpinionView, AppError> {
     let (b, me) = authed().await?;
-    b.save_opinion(&me, month, cadre, text, rating).await
+    b.save_opinion(&me, Month::parse_key(&month)?, cadre, text, rating)
+        .await
 }
 
 /// A supervising leader's pick screen for a month (default: last month). Supervising leaders.
 #[server(prefix = "/api/v1", endpoint = "eval/pick_board", input = Json)]
 pub async fn get_pick_board(month: Option<String>) -> Result<PickBoard, AppError> {
     let (b, me) = authed().await?;
-    b.pick_board(&me, month).await
+    b.pick_board(&me, optional_key(month, Month::parse_key)?)
+        .await
 }
 
 /// Submits the month's best and worst with reasons and citations; locked afterwards.
@@ -59,7 +64,7 @@ pub async fn get_pick_board(month: Option<String>) -> Result<PickBoard, AppError
 #[server(prefix = "/api/v1", endpoint = "eval/submit_pick", input = Json)]
 pub async fn submit_pick(input: MonthlyPickInput) -> Result<ResultView, AppError> {
     let (b, me) = authed().await?;
-    b.submit_pick(&me, input).await
+    b.submit_pick(&me, input.parse()?).await
 }
 
 /// A monthly pick or quarterly result, as far as the caller may see it.
@@ -73,7 +78,8 @@ pub async fn get_result(id: ResultId) -> Result<ResultView, AppError> {
 #[server(prefix = "/api/v1", endpoint = "eval/pool", input = Json)]
 pub async fn get_pool(quarter: Option<String>) -> Result<PoolView, AppError> {
     let (b, me) = authed().await?;
-    b.pool(&me, quarter).await
+    b.pool(&me, optional_key(quarter, Quarter::parse_key)?)
+        .await
 }
 
 /// Records a preliminary (`confirm: false`) or confirming choice for the quarter; the
@@ -87,6 +93,7 @@ pub async fn choose(
     note: Option<String>,
 ) -> Result<PoolView, AppError> {
     let (b, me) = authed().await?;
+    let quarter = Quarter::parse_key(&quarter)?;
     b.choose(&me, quarter, confirm, best, worst, note).await
 }
 
@@ -94,14 +101,14 @@ pub async fn choose(
 #[server(prefix = "/api/v1", endpoint = "eval/withdraw", input = Json)]
 pub async fn withdraw_choice(quarter: String) -> Result<PoolView, AppError> {
     let (b, me) = authed().await?;
-    b.withdraw_choice(&me, quarter).await
+    b.withdraw_choice(&me, Quarter::parse_key(&quarter)?).await
 }
 
 /// Publishes the decided quarterly result with today's date. Deciders.
 #[server(prefix = "/api/v1", endpoint = "eval/publish", input = Json)]
 pub async fn publish(quarter: String) -> Result<ResultView, AppError> {
     let (b, me) = authed().await?;
-    b.publish(&me, quarter).await
+    b.publish(&me, Quarter::parse_key(&quarter)?).await
 }
 
 /// The caller's own published namings with their appeals. Signed-in users.
@@ -116,7 +123,8 @@ pub async fn my_results() -> Result<Vec<MyNaming>, AppError> {
 #[server(prefix = "/api/v1", endpoint = "eval/calendar", input = Json)]
 pub async fn get_calendar(month: Option<String>) -> Result<CalendarView, AppError> {
     let (b, me) = authed().await?;
-    b.calendar(&me, month).await
+    b.calendar(&me, optional_key(month, Month::parse_key)?)
+        .await
 }
 
 /// What is due from the caller. Signed-in users.

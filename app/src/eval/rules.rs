@@ -35,6 +35,27 @@ pub struct MonthlyPickInput {
     pub confirm_missing: bool,
 }
 
+impl MonthlyPickInput {
+    /// The pick with its month parsed, as the port takes it.
+    pub fn parse(self) -> Result<MonthlyPick, AppError> {
+        Ok(MonthlyPick {
+            month: crate::calendar::Month::parse_key(&self.month)?,
+            best: self.best,
+            worst: self.worst,
+            confirm_missing: self.confirm_missing,
+        })
+    }
+}
+
+/// A monthly pick whose month has been parsed ([`MonthlyPickInput::parse`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthlyPick {
+    pub month: crate::calendar::Month,
+    pub best: Vec<PickLine>,
+    pub worst: Vec<PickLine>,
+    pub confirm_missing: bool,
+}
+
 /// Maximum characters of a reason, ground, answer or opinion.
 pub const MAX_REASON_CHARS: usize = 500;
 

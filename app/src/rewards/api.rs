@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::*;
+#[cfg(feature = "ssr")]
+use crate::calendar::{LedgerPeriod, optional_day, optional_key};
 use crate::domain::*;
 use crate::error::AppError;
 use crate::eval::ResultId;
@@ -60,6 +62,9 @@ pub async fn add_case_note(
     met: Option<bool>,
 ) -> Result<CaseView, AppError> {
     let (b, me) = authed().await?;
+    let kind = NoteKind::parse_written(&kind)?;
+    let held_on = optional_day("held_on", held_on)?;
+    let deadline = optional_day("deadline", deadline)?;
     b.add_case_note(&me, case, kind, body, response, held_on, deadline, met)
         .await
 }
@@ -116,7 +121,8 @@ pub async fn publish_notice(id: NoticeId) -> Result<NoticeView, AppError> {
 #[server(prefix = "/api/v1", endpoint = "ledger/get", input = Json)]
 pub async fn get_ledger(period: Option<String>) -> Result<LedgerView, AppError> {
     let (b, me) = authed().await?;
-    b.ledger(&me, period).await
+    b.ledger(&me, optional_key(period, LedgerPeriod::parse_key)?)
+        .await
 }
 
 /// Enters a cadre's base bonus for an open period (`amount` as a decimal string). Office.
@@ -127,6 +133,8 @@ pub async fn set_base(
     amount: String,
 ) -> Result<BaseReport, AppError> {
     let (b, me) = authed().await?;
+    let period = LedgerPeriod::parse_key(&period)?;
+    let amount = Money::parse("amount", &amount)?;
     b.set_base(&me, cadre, period, amount).await
 }
 
@@ -142,5 +150,5 @@ pub async fn import_bases(csv: String) -> Result<BaseReport, AppError> {
 #[server(prefix = "/api/v1", endpoint = "ledger/close", input = Json)]
 pub async fn close_period(period: String) -> Result<LedgerView, AppError> {
     let (b, me) = authed().await?;
-    b.close_period(&me, period).await
+    b.close_period(&me, LedgerPeriod::parse_key(&period)?).await
 }

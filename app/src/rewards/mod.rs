@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::id_type;
 use crate::domain::*;
+use crate::error::AppError;
 use crate::eval::*;
 use crate::policy::OutcomePolicy;
 
@@ -224,6 +225,30 @@ impl NoteKind {
     }
     pub fn from_code(s: &str) -> Option<NoteKind> {
         Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// A kind a person may write (`owner` and `withdrawn` notes are the system's own).
+    pub fn parse_written(s: &str) -> Result<NoteKind, AppError> {
+        NoteKind::from_code(s)
+            .filter(|k| !matches!(k, NoteKind::Owner | NoteKind::Withdrawn))
+            .ok_or_else(|| AppError::invalid("kind", "bad_kind"))
+    }
+}
+
+/// The file formats of the ledger export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Result<ExportFormat, AppError> {
+        match s {
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            "csv" => Ok(ExportFormat::Csv),
+            _ => Err(AppError::invalid("format", "bad_format")),
+        }
     }
 }
 

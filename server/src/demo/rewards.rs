@@ -12,7 +12,7 @@ use app::calendar::LedgerPeriod;
 use app::domain::{Me, Role};
 use app::policy::Policy;
 use app::ports::{Cases, Ledger, Notices};
-use app::rewards::{CaseState, NoticeKind, OutcomeKind, OutcomeStatus};
+use app::rewards::{CaseState, NoteKind, NoticeKind, OutcomeKind, OutcomeStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -116,31 +116,31 @@ pub async fn seed(
             for c in open_cases(db, r.id).await? {
                 let (kind, body, response, held, deadline) = match c.kind.as_str() {
                     "talk" => (
-                        "talk",
+                        NoteKind::Talk,
                         "指出本季度记录不实、下村少、交办事项滞后等问题，要求按时记实、每周向分管领导汇报。",
                         Some("接受批评，保证整改。".to_string()),
-                        Some(day.to_string()),
+                        Some(day),
                         None,
                     ),
                     "warning" => (
-                        "warning",
+                        NoteKind::Warning,
                         "书面告诫：再次被评为最差将按规定通报批评、停发奖金。",
                         None,
                         None,
                         None,
                     ),
                     _ => (
-                        "plan",
+                        NoteKind::Plan,
                         "每日按时记实；每周至少三天下村；交办事项限期办结并报告。",
                         None,
                         None,
-                        Some((day + Duration::days(30)).to_string()),
+                        Some(day + Duration::days(30)),
                     ),
                 };
                 svc.add_case_note(
                     &principal,
                     app::rewards::CaseId(c.id),
-                    kind.into(),
+                    kind,
                     body.into(),
                     response,
                     held,
@@ -185,7 +185,7 @@ pub async fn seed(
                 svc.add_case_note(
                     &principal,
                     id,
-                    "follow_up".into(),
+                    NoteKind::FollowUp,
                     "按计划整改，记录表按时提交，下村次数增加。".into(),
                     None,
                     None,
@@ -198,7 +198,7 @@ pub async fn seed(
                     svc.add_case_note(
                         &principal,
                         id,
-                        "closure".into(),
+                        NoteKind::Closure,
                         "整改期内记录完整、交办事项按期办结，整改到位。".into(),
                         None,
                         None,
@@ -219,7 +219,7 @@ pub async fn seed(
         };
         if close < now && r.year == year {
             set(close);
-            svc.close_period(&office, period.key()).await.map_err(err)?;
+            svc.close_period(&office, period).await.map_err(err)?;
             steps += 1;
         }
     }

@@ -4,8 +4,8 @@ use super::*;
 
 #[async_trait::async_trait]
 impl app::ports::EvalCalendar for Service {
-    async fn calendar(&self, me: &Me, month: Option<String>) -> Result<CalendarView, AppError> {
-        let month = self.month_arg(month)?;
+    async fn calendar(&self, me: &Me, month: Option<Month>) -> Result<CalendarView, AppError> {
+        let month = month.unwrap_or_else(|| self.default_month());
         let q = month.quarter();
         let now = self.now();
         let (_, policy) = self.eval_policy(&self.db).await?;

@@ -362,20 +362,6 @@ impl Service {
         Month::containing(self.today()).prev()
     }
 
-    fn month_arg(&self, month: Option<String>) -> Result<Month, AppError> {
-        match month.as_deref().map(str::trim) {
-            None | Some("") => Ok(self.default_month()),
-            Some(k) => Month::parse_key(k),
-        }
-    }
-
-    fn quarter_arg(&self, quarter: Option<String>) -> Result<Quarter, AppError> {
-        match quarter.as_deref().map(str::trim) {
-            None | Some("") => Ok(self.default_month().quarter()),
-            Some(k) => Quarter::parse_key(k),
-        }
-    }
-
     /// Audits a result's new state, moves the outcomes that follow it and renders it.
     async fn record_result(
         &self,

@@ -181,13 +181,9 @@ impl Service {
 
 #[async_trait::async_trait]
 impl app::ports::Opinions for Service {
-    async fn opinion_sheet(
-        &self,
-        me: &Me,
-        month: Option<String>,
-    ) -> Result<OpinionSheet, AppError> {
+    async fn opinion_sheet(&self, me: &Me, month: Option<Month>) -> Result<OpinionSheet, AppError> {
         Self::require(me, Role::AreaChief)?;
-        let month = self.month_arg(month)?;
+        let month = month.unwrap_or_else(|| self.default_month());
         let (_, policy) = self.eval_policy(&self.db).await?;
         let people = self.people(&self.db).await?;
         let cadres = self.area_cadres(&self.db, me).await?;
@@ -227,13 +223,12 @@ impl app::ports::Opinions for Service {
     async fn save_opinion(
         &self,
         me: &Me,
-        month: String,
+        month: Month,
         cadre_id: CadreId,
         text: String,
         rating: Option<u32>,
     ) -> Result<OpinionView, AppError> {
         Self::require(me, Role::AreaChief)?;
-        let month = Month::parse_key(&month)?;
         let text = required_text("text", &text)?;
         let (_, policy) = self.eval_policy(&self.db).await?;
         if let Some(r) = rating

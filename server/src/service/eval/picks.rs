@@ -4,9 +4,9 @@ use super::*;
 
 #[async_trait::async_trait]
 impl app::ports::MonthlyPicks for Service {
-    async fn pick_board(&self, me: &Me, month: Option<String>) -> Result<PickBoard, AppError> {
+    async fn pick_board(&self, me: &Me, month: Option<Month>) -> Result<PickBoard, AppError> {
         Self::require(me, Role::Supervisor)?;
-        let month = self.month_arg(month)?;
+        let month = month.unwrap_or_else(|| self.default_month());
         let (version, policy) = self.eval_policy(&self.db).await?;
         let people = self.people(&self.db).await?;
         let sups = self.supervisors_in_month(&self.db, month).await?;
@@ -135,9 +135,9 @@ impl app::ports::MonthlyPicks for Service {
         })
     }
 
-    async fn submit_pick(&self, me: &Me, input: MonthlyPickInput) -> Result<ResultView, AppError> {
+    async fn submit_pick(&self, me: &Me, input: MonthlyPick) -> Result<ResultView, AppError> {
         Self::require(me, Role::Supervisor)?;
-        let month = Month::parse_key(&input.month)?;
+        let month = input.month;
         if month.next().first_day() > self.today() {
             return Err(AppError::conflict("month_not_over"));
         }

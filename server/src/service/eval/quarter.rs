@@ -207,10 +207,10 @@ impl Service {
 
 #[async_trait::async_trait]
 impl app::ports::Quarterly for Service {
-    async fn pool(&self, me: &Me, quarter: Option<String>) -> Result<PoolView, AppError> {
+    async fn pool(&self, me: &Me, quarter: Option<Quarter>) -> Result<PoolView, AppError> {
         let (_, policy) = self.eval_policy(&self.db).await?;
         Self::require(me, policy.deciding_role)?;
-        let q = self.quarter_arg(quarter)?;
+        let q = quarter.unwrap_or_else(|| self.default_month().quarter());
         self.pool_view(&self.db, me, q).await
     }
 
@@ -223,13 +223,12 @@ impl app::ports::Quarterly for Service {
     async fn choose(
         &self,
         me: &Me,
-        quarter: String,
+        q: Quarter,
         confirm: bool,
         best: Vec<CadreId>,
         worst: Vec<CadreId>,
         note: Option<String>,
     ) -> Result<PoolView, AppError> {
-        let q = Quarter::parse_key(&quarter)?;
         let note = clean_text("note", note.as_deref().unwrap_or(""), MAX_REASON_CHARS)?;
         let now = self.now();
         self.write(async |tx| {
@@ -384,8 +383,7 @@ impl app::ports::Quarterly for Service {
         .await
     }
 
-    async fn withdraw_choice(&self, me: &Me, quarter: String) -> Result<PoolView, AppError> {
-        let q = Quarter::parse_key(&quarter)?;
+    async fn withdraw_choice(&self, me: &Me, q: Quarter) -> Result<PoolView, AppError> {
         self.write(async |tx| {
             let (_, policy) = self.eval_policy(tx).await?;
             Self::require(me, policy.deciding_role)?;
@@ -415,8 +413,7 @@ impl app::ports::Quarterly for Service {
         .await
     }
 
-    async fn publish(&self, me: &Me, quarter: String) -> Result<ResultView, AppError> {
-        let q = Quarter::parse_key(&quarter)?;
+    async fn publish(&self, me: &Me, q: Quarter) -> Result<ResultView, AppError> {
         let now = self.now();
         self.write(async |tx| {
             let (_, policy) = self.eval_policy(tx).await?;

@@ -2,15 +2,6 @@
 
 use super::*;
 
-fn parse_day(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::invalid(field, "bad_date")),
-    }
-}
-
 impl Service {
     pub(super) async fn case_view<C: ConnectionTrait>(
         &self,
@@ -206,16 +197,13 @@ impl app::ports::Cases for Service {
         &self,
         me: &Me,
         case_id: CaseId,
-        kind: String,
+        kind: NoteKind,
         body: String,
         response: Option<String>,
-        held_on: Option<String>,
-        deadline: Option<String>,
+        held_on: Option<NaiveDate>,
+        deadline: Option<NaiveDate>,
         met: Option<bool>,
     ) -> Result<CaseView, AppError> {
-        let kind = NoteKind::from_code(&kind)
-            .filter(|k| !matches!(k, NoteKind::Owner | NoteKind::Withdrawn))
-            .ok_or_else(|| AppError::invalid("kind", "bad_kind"))?;
         let today = self.today();
         let now = self.now();
         self.write(async |tx| {
@@ -251,8 +239,6 @@ impl app::ports::Cases for Service {
                 response.as_deref().unwrap_or(""),
                 MAX_NOTE_CHARS,
             )?;
-            let held_on = parse_day("held_on", held_on.as_deref())?;
-            let deadline = parse_day("deadline", deadline.as_deref())?;
             let mut cm: case::ActiveModel = c.clone().into();
             match kind {
                 NoteKind::Talk => {

@@ -293,14 +293,11 @@ impl Service {
 
 #[async_trait::async_trait]
 impl app::ports::Ledger for Service {
-    async fn ledger(&self, me: &Me, period: Option<String>) -> Result<LedgerView, AppError> {
+    async fn ledger(&self, me: &Me, period: Option<LedgerPeriod>) -> Result<LedgerView, AppError> {
         if !(me.has(Role::Office) || me.has(Role::Principal)) {
             return Err(AppError::Forbidden {});
         }
-        let period = match period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(p) => LedgerPeriod::parse_key(p)?,
-            None => self.default_period(),
-        };
+        let period = period.unwrap_or_else(|| self.default_period());
         let (frozen, closure) = self.period_lines(&self.db, period).await?;
         let bases = self.bases(&self.db).await?;
         let key = period.key();
@@ -351,12 +348,10 @@ impl app::ports::Ledger for Service {
         &self,
         me: &Me,
         cadre_id: CadreId,
-        period: String,
-        amount: String,
+        period: LedgerPeriod,
+        amount: Money,
     ) -> Result<BaseReport, AppError> {
         Self::require(me, Role::Office)?;
-        let period = LedgerPeriod::parse_key(&period)?;
-        let amount = Money::parse("amount", &amount)?;
         let now = self.now();
         self.write(async |tx| {
             cadre::Entity::find_by_id(cadre_id.0)
@@ -534,9 +529,8 @@ impl app::ports::Ledger for Service {
         .await
     }
 
-    async fn close_period(&self, me: &Me, period: String) -> Result<LedgerView, AppError> {
+    async fn close_period(&self, me: &Me, p: LedgerPeriod) -> Result<LedgerView, AppError> {
         Self::require(me, Role::Office)?;
-        let p = LedgerPeriod::parse_key(&period)?;
         if !self.period_ended(p) {
             return Err(AppError::conflict("period_not_over"));
         }
@@ -571,28 +565,26 @@ impl app::ports::Ledger for Service {
             })
             .await?;
         }
-        self.ledger(me, Some(p.key())).await
+        self.ledger(me, Some(p)).await
     }
 
     async fn export_ledger(
         &self,
         me: &Me,
-        period: String,
-        format: String,
+        p: LedgerPeriod,
+        format: ExportFormat,
     ) -> Result<Download, AppError> {
         Self::require(me, Role::Office)?;
-        let p = LedgerPeriod::parse_key(&period)?;
-        let view = self.ledger(me, Some(p.key())).await?;
+        let view = self.ledger(me, Some(p)).await?;
         let mut rows = view.rows;
         rows.extend(view.corrections);
-        let (bytes, content_type, ext) = match format.as_str() {
-            "xlsx" => (
+        let (bytes, content_type, ext) = match format {
+            ExportFormat::Xlsx => (
                 ledger_xlsx(&p.key(), &rows)?,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "xlsx",
             ),
-            "csv" => (ledger_csv(&rows)?, "text/csv; charset=utf-8", "csv"),
-            _ => return Err(AppError::invalid("format", "bad_format")),
+            ExportFormat::Csv => (ledger_csv(&rows)?, "text/csv; charset=utf-8", "csv"),
         };
         // Finance-relevant: every export leaves an audit row with the file's digest.
         {
