@@ -90,11 +90,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "server/src/service/eval/calendar.rs",
-        "calendar",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/calendar.rs",
         "reminders",
         "to be split into named steps",
     ),
@@ -116,16 +111,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     (
         "server/src/service/eval/picks.rs",
         "submit_pick",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/quarter.rs",
-        "pool_view",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/quarter.rs",
-        "choose",
         "to be split into named steps",
     ),
     (

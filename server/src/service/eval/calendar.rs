@@ -1,219 +1,38 @@
 //! The evaluation calendar and everyone's reminders.
 
+use super::calendar_steps::CalendarScope;
 use super::*;
 
 #[async_trait::async_trait]
 impl app::ports::EvalCalendar for Service {
     async fn calendar(&self, me: &Me, month: Option<Month>) -> Result<CalendarView, AppError> {
         let month = month.unwrap_or_else(|| self.default_month());
-        let q = month.quarter();
-        let now = self.now();
         let (_, policy) = self.eval_policy(&self.db).await?;
         let people = self.people(&self.db).await?;
-        let overseer = me.has(Role::Principal) || me.has(Role::Committee) || me.has(Role::Office);
-        let name = |id: &i32| people.get(id).map(|p| p.name.clone()).unwrap_or_default();
-        let mut steps = Vec::new();
-
-        // Sheets in: every supervised cadre's three sheets.
-        let sups = self.supervisors_in_month(&self.db, month).await?;
-        let mut ids: Vec<i32> = sups
-            .keys()
-            .copied()
-            .filter(|c| people.get(c).is_some_and(|p| p.active))
-            .collect();
-        ids.sort();
-        let (glances, _, _) = self.glances(&self.db, &ids, month).await?;
-        let total = ids.len() as u32 * 3;
-        let missing: u32 = glances.values().map(|g| g.missing).sum();
-        let sheets_due = month.periods()[2].due(&self.policy);
-        let behind_sheets: Vec<i32> = ids
-            .iter()
-            .copied()
-            .filter(|c| glances.get(c).is_some_and(|g| g.missing > 0))
-            .collect();
-        steps.push(CalendarStep {
-            step: "sheets".into(),
-            period: month.key(),
-            due: Some(sheets_due),
-            state: if missing == 0 {
-                let late = glances
-                    .values()
-                    .any(|g| g.sheets.iter().any(|s| s.state == SheetState::Late));
-                if late {
-                    StepState::Late
-                } else {
-                    StepState::Done
-                }
-            } else {
-                StepState::derive(None, sheets_due, now)
-            },
-            done: total - missing,
-            total,
-            behind: if overseer && now > sheets_due {
-                behind_sheets.iter().map(name).collect()
-            } else {
-                Vec::new()
-            },
-        });
-
-        // Opinions in: every cadre attached to an area with a chief.
-        let areas = area::Entity::find().all(&self.db).await.ie()?;
-        let chief_of: HashMap<i32, i32> = areas
-            .iter()
-            .filter_map(|a| a.chief_id.map(|c| (a.id, c)))
-            .collect();
-        let expected: Vec<(i32, i32)> = people
-            .iter()
-            .filter(|(_, p)| p.active)
-            .filter_map(|(id, p)| {
-                let chief = *chief_of.get(&p.area_id?)?;
-                (chief != *id).then_some((*id, chief))
-            })
-            .collect();
-        let opinion_rows = area_opinion::Entity::find()
-            .filter(area_opinion::Column::Year.eq(month.year))
-            .filter(area_opinion::Column::Month.eq(month.month as i32))
-            .all(&self.db)
-            .await
-            .ie()?;
-        let last_opinion = opinion_rows.iter().map(|o| o.written_at).max();
-        let written: HashSet<(i32, i32)> = opinion_rows
-            .into_iter()
-            .map(|o| (o.cadre_id, o.author_id))
-            .collect();
-        let opinions_due = policy.opinion_due(month, &self.policy);
-        let done = expected.iter().filter(|e| written.contains(e)).count() as u32;
-        let mut behind_chiefs: Vec<i32> = expected
-            .iter()
-            .filter(|e| !written.contains(e))
-            .map(|e| e.1)
-            .collect();
-        behind_chiefs.sort();
-        behind_chiefs.dedup();
-        steps.push(CalendarStep {
-            step: "opinions".into(),
-            period: month.key(),
-            due: Some(opinions_due),
-            state: StepState::derive(
-                (done as usize == expected.len()).then(|| last_opinion.unwrap_or(now)),
-                opinions_due,
-                now,
-            ),
-            done,
-            total: expected.len() as u32,
-            behind: if overseer && now > opinions_due {
-                behind_chiefs.iter().map(name).collect()
-            } else {
-                Vec::new()
-            },
-        });
-
-        // Picks made.
+        let scope = CalendarScope {
+            me,
+            month,
+            now: self.now(),
+            policy: &policy,
+            people: &people,
+            overseer: me.has(Role::Principal) || me.has(Role::Committee) || me.has(Role::Office),
+        };
         let results = self.monthly_results(&self.db, &[month]).await?;
         let leaders = self
             .leader_states(&self.db, &[month], &results, &policy, &people)
             .await?;
-        let picks_due = policy.pick_due(month, &self.policy);
-        let picked = leaders.iter().filter(|(_, l)| l.result.is_some()).count() as u32;
-        let last_pick = results.iter().map(|r| r.made_at).max();
-        steps.push(CalendarStep {
-            step: "picks".into(),
-            period: month.key(),
-            due: Some(picks_due),
-            state: StepState::derive(
-                (picked as usize == leaders.len() && !leaders.is_empty())
-                    .then_some(last_pick.unwrap_or(now)),
-                picks_due,
-                now,
-            ),
-            done: picked,
-            total: leaders.len() as u32,
-            behind: if overseer {
-                leaders
-                    .iter()
-                    .filter(|(_, l)| l.state == StepState::Overdue)
-                    .map(|(_, l)| l.leader.clone())
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        });
-
-        // Quarterly decision and publication.
-        let qr = self.quarter_result(&self.db, q).await?;
-        let q_due = policy.quarter_due(q, &self.policy);
-        // Before publication only the deciders know that the quarter is decided.
-        let decided_at = qr
-            .as_ref()
-            .filter(|r| me.has(policy.deciding_role) || r.published_at.is_some())
-            .map(|r| r.made_at);
-        steps.push(CalendarStep {
-            step: "quarter_decision".into(),
-            period: q.key(),
-            due: Some(q_due),
-            state: StepState::derive(decided_at, q_due, now),
-            done: u32::from(decided_at.is_some()),
-            total: 1,
-            behind: Vec::new(),
-        });
-        steps.push(CalendarStep {
-            step: "publication".into(),
-            period: q.key(),
-            due: Some(q_due),
-            state: StepState::derive(qr.as_ref().and_then(|r| r.published_at), q_due, now),
-            done: u32::from(qr.as_ref().is_some_and(|r| r.published_at.is_some())),
-            total: 1,
-            behind: Vec::new(),
-        });
-
-        // Appeals on the month's picks and the quarter's result.
-        let mut rids: Vec<i32> = results.iter().map(|r| r.id).collect();
-        rids.extend(qr.as_ref().map(|r| r.id));
-        let apps = if rids.is_empty() {
-            Vec::new()
-        } else {
-            appeal::Entity::find()
-                .filter(appeal::Column::ResultId.is_in(rids))
-                .all(&self.db)
-                .await
-                .ie()?
-        };
-        let mut open: Vec<&appeal::Model> = Vec::new();
-        for a in &apps {
-            if AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?
-                == AppealStatus::Open
-            {
-                open.push(a);
-            }
-        }
-        let latest_due = open.iter().map(|a| a.due_at).max();
-        let state = if open.iter().any(|a| now > a.due_at) {
-            StepState::Overdue
-        } else if open.is_empty() {
-            StepState::Done
-        } else {
-            StepState::Pending
-        };
-        steps.push(CalendarStep {
-            step: "appeals".into(),
-            period: q.key(),
-            due: latest_due,
-            state,
-            done: (apps.len() - open.len()) as u32,
-            total: apps.len() as u32,
-            behind: if me.has(Role::Committee) || me.has(Role::Principal) {
-                open.iter()
-                    .filter(|a| now > a.due_at)
-                    .map(|a| name(&a.cadre_id))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        });
+        let qr = self.quarter_result(&self.db, month.quarter()).await?;
+        let mut steps = vec![
+            self.sheets_step(&scope).await?,
+            self.opinions_step(&scope).await?,
+            self.picks_step(&scope, &results, &leaders),
+        ];
+        steps.extend(self.quarter_steps(&scope, qr.as_ref()));
+        steps.push(self.appeals_step(&scope, &results, qr.as_ref()).await?);
         Ok(CalendarView {
             month,
-            quarter: q,
-            now,
+            quarter: month.quarter(),
+            now: scope.now,
             steps,
         })
     }

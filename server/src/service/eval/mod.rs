@@ -5,6 +5,7 @@
 
 mod appeals;
 mod calendar;
+mod calendar_steps;
 mod opinions;
 mod picks;
 mod policy;

@@ -108,13 +108,40 @@ impl Service {
         let leaders = self
             .leader_states(db, &months, &results, &policy, &people)
             .await?;
-        let now = self.now();
+        // Ready when every leader has picked, or anyway once the last month's picks are due.
         let ready = !leaders.is_empty()
             && (leaders
                 .iter()
                 .all(|(_, l)| matches!(l.state, StepState::Done | StepState::Late))
-                || now > policy.pick_due(q.last_month(), &self.policy));
-        let namings = self.pool_namings(db, &results).await?;
+                || self.now() > policy.pick_due(q.last_month(), &self.policy));
+        let (best, worst) = self.pool_people(db, q, &results, &people).await?;
+        let (my_choice, other_choices, result) = self.choices_seen(db, me, q, &people).await?;
+        Ok(PoolView {
+            quarter: q,
+            due: policy.quarter_due(q, &self.policy),
+            policy_version: version,
+            want_best: policy.quarterly_best.min(best.len() as u32),
+            want_worst: policy.quarterly_worst.min(worst.len() as u32),
+            ready,
+            leaders: leaders.into_iter().map(|(_, l)| l).collect(),
+            best,
+            worst,
+            my_choice,
+            other_choices,
+            result,
+        })
+    }
+
+    /// The pool's people, best and worst: each with the monthly picks that named them (the
+    /// leader, reason, cited entries, whether under appeal) and the area chiefs' opinions.
+    async fn pool_people<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        q: Quarter,
+        results: &[eval_result::Model],
+        people: &HashMap<i32, Person>,
+    ) -> Result<(Vec<PoolPerson>, Vec<PoolPerson>), AppError> {
+        let namings = self.pool_namings(db, results).await?;
         let cited_by = citations_by_naming(&namings)?;
         let cited: Vec<i32> = cited_by.values().flatten().copied().collect();
         let cites = self.citations(db, &cited).await?;
@@ -122,7 +149,7 @@ impl Service {
             .open_appeals(db, &results.iter().map(|r| r.id).collect::<Vec<_>>())
             .await?;
         let pool_ids: Vec<i32> = namings.iter().map(|n| n.cadre_id).collect();
-        let opinions = self.opinions(db, &pool_ids, &months, &people).await?;
+        let opinions = self.opinions(db, &pool_ids, &q.months(), people).await?;
         let mut best = Vec::new();
         let mut worst = Vec::new();
         for n in &namings {
@@ -148,9 +175,9 @@ impl Service {
                     .collect(),
                 under_appeal: open.contains(&n.id),
             };
-            match PickKind::from_code(&n.kind) {
-                Some(PickKind::Worst) => worst.push((CadreId(n.cadre_id), pick)),
-                _ => best.push((CadreId(n.cadre_id), pick)),
+            match PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")? {
+                PickKind::Worst => worst.push((CadreId(n.cadre_id), pick)),
+                PickKind::Best => best.push((CadreId(n.cadre_id), pick)),
             }
         }
         let person = |(c, picks): (CadreId, Vec<PoolPick>)| {
@@ -163,45 +190,43 @@ impl Service {
                 opinions: opinions.iter().filter(|o| o.cadre == c).cloned().collect(),
             }
         };
+        Ok((
+            group_pool(best).into_iter().map(person).collect(),
+            group_pool(worst).into_iter().map(person).collect(),
+        ))
+    }
+
+    /// The choices `me` may see, and the decided result. One's own choice always; the other
+    /// principals' only once one has made one's own (or the quarter is decided), so that
+    /// nobody's list anchors another's.
+    async fn choices_seen<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        me: &Me,
+        q: Quarter,
+        people: &HashMap<i32, Person>,
+    ) -> Result<(Option<ChoiceView>, Vec<ChoiceView>, Option<ResultView>), AppError> {
         let choices = self.live_choices(db, q).await?;
         let mine = choices
             .iter()
             .rfind(|c| c.principal_id == me.id.0)
-            .map(|c| Self::choice_view(c, &people))
+            .map(|c| Self::choice_view(c, people))
             .transpose()?;
         let result_row = self.quarter_result(db, q).await?;
-        let other_choices = if mine.is_some() || result_row.is_some() {
+        let others = if mine.is_some() || result_row.is_some() {
             choices
                 .iter()
                 .filter(|c| c.principal_id != me.id.0)
-                .map(|c| Self::choice_view(c, &people))
+                .map(|c| Self::choice_view(c, people))
                 .collect::<Result<_, AppError>>()?
         } else {
             Vec::new()
         };
         let result = match &result_row {
-            Some(r) => Some(self.result_view(db, r, &people, Access::Full).await?),
+            Some(r) => Some(self.result_view(db, r, people, Access::Full).await?),
             None => None,
         };
-        let best = group_pool(best).into_iter().map(person).collect::<Vec<_>>();
-        let worst = group_pool(worst)
-            .into_iter()
-            .map(person)
-            .collect::<Vec<_>>();
-        Ok(PoolView {
-            quarter: q,
-            due: policy.quarter_due(q, &self.policy),
-            policy_version: version,
-            want_best: policy.quarterly_best.min(best.len() as u32),
-            want_worst: policy.quarterly_worst.min(worst.len() as u32),
-            ready,
-            leaders: leaders.into_iter().map(|(_, l)| l).collect(),
-            best,
-            worst,
-            my_choice: mine,
-            other_choices,
-            result,
-        })
+        Ok((mine, others, result))
     }
 }
 
@@ -241,29 +266,8 @@ impl app::ports::Quarterly for Service {
             if !pool.ready {
                 return Err(AppError::conflict("pool_not_ready"));
             }
-            let best_pool: HashSet<CadreId> = pool.best.iter().map(|p| p.cadre).collect();
-            let worst_pool: HashSet<CadreId> = pool.worst.iter().map(|p| p.cadre).collect();
-            check_quarter_choice(&policy, &best_pool, &worst_pool, &best, &worst)?;
             let choices = self.live_choices(tx, q).await?;
-            let own: Vec<&quarter_choice::Model> = choices
-                .iter()
-                .filter(|c| c.principal_id == me.id.0)
-                .collect();
-            if own.iter().any(|c| c.confirm) {
-                return Err(AppError::conflict("already_confirmed"));
-            }
-            let ids = |v: &[CadreId]| v.iter().map(|c| c.0).collect::<Vec<_>>();
-            if confirm {
-                for other in choices
-                    .iter()
-                    .filter(|c| c.confirm && c.principal_id != me.id.0)
-                {
-                    let (ob, ow) = choice_lists(other)?;
-                    if !same_list(&ob, &best) || !same_list(&ow, &worst) {
-                        return Err(AppError::conflict("confirm_mismatch"));
-                    }
-                }
-            }
+            let own = check_choice(&policy, &pool, me, &choices, confirm, &best, &worst)?;
             // A new preliminary choice replaces the earlier one (kept, marked withdrawn).
             for c in own {
                 let mut am: quarter_choice::ActiveModel = c.clone().into();
@@ -275,8 +279,8 @@ impl app::ports::Quarterly for Service {
                 quarter: Set(q.quarter as i32),
                 principal_id: Set(me.id.0),
                 confirm: Set(confirm),
-                best: Set(ids_json(&ids(&best))),
-                worst: Set(ids_json(&ids(&worst))),
+                best: Set(ids_json(&raw_ids(&best))),
+                worst: Set(ids_json(&raw_ids(&worst))),
                 note: Set(note),
                 at: Set(now),
                 withdrawn_at: Set(None),
@@ -285,97 +289,25 @@ impl app::ports::Quarterly for Service {
             .insert(tx)
             .await
             .ie()?;
-            self.audit(
-                tx,
-                me,
-                if confirm {
-                    "quarter.confirmed"
-                } else {
-                    "quarter.preliminary"
-                },
-                "quarter_choice",
-                row.id,
-                Some(audit::digest_of(&(&row.best, &row.worst))),
-            )
-            .await?;
-            // Only confirmations of people who still decide count.
-            let people = self.people(tx).await?;
-            let confirmations: HashSet<i32> = self
-                .live_choices(tx, q)
-                .await?
-                .iter()
-                .filter(|c| c.confirm)
-                .filter(|c| {
-                    people
-                        .get(&c.principal_id)
-                        .is_some_and(|p| p.active && p.roles.contains(&policy.deciding_role))
-                })
-                .map(|c| c.principal_id)
-                .collect();
-            if confirm && confirmations.len() as u32 >= policy.confirmations_required {
-                // Decided: the result, with each name's reasons gathered from the pool.
-                let r = eval_result::ActiveModel {
-                    scope: Set(quarterly_scope(q)),
-                    kind: Set(QUARTERLY.into()),
-                    year: Set(q.year),
-                    period: Set(q.quarter as i32),
-                    owner_id: Set(None),
-                    policy_version: Set(version),
-                    made_by: Set(me.id.0),
-                    made_at: Set(now),
-                    late: Set(now > pool.due),
-                    published_at: Set(None),
-                    revision: Set(0),
-                    missing_confirmed: Set(false),
-                    missing_sheets: Set(0),
-                    ..Default::default()
-                }
-                .insert(tx)
-                .await
-                .map_err(|_| AppError::conflict("already_decided"))?;
-                let mut names = Vec::new();
-                for (kind, list, group) in [
-                    (PickKind::Best, &best, &pool.best),
-                    (PickKind::Worst, &worst, &pool.worst),
-                ] {
-                    for c in list.iter() {
-                        let person = group.iter().find(|p| p.cadre == *c);
-                        let picks = person.map(|p| p.picks.as_slice()).unwrap_or(&[]);
-                        let reason = picks
-                            .iter()
-                            .map(|p| format!("{}月：{}", p.month.month, p.reason))
-                            .collect::<Vec<_>>()
-                            .join("；");
-                        let cites: Vec<i32> = picks
-                            .iter()
-                            .flat_map(|p| p.citations.iter().map(|c| c.entry.0))
-                            .collect();
-                        names.push(
-                            eval_naming::ActiveModel {
-                                result_id: Set(r.id),
-                                cadre_id: Set(c.0),
-                                kind: Set(kind.code().into()),
-                                reason: Set(reason),
-                                citations: Set(ids_json(&cites)),
-                                added_in: Set(1),
-                                removed_in: Set(None),
-                                ..Default::default()
-                            }
-                            .insert(tx)
-                            .await
-                            .ie()?,
-                        );
-                    }
-                }
-                self.audit(
-                    tx,
-                    me,
-                    "quarter.decided",
-                    "eval_result",
-                    r.id,
-                    Some(Self::result_state(&r, &names)),
-                )
+            let action = if confirm {
+                "quarter.confirmed"
+            } else {
+                "quarter.preliminary"
+            };
+            let digest = audit::digest_of(&(&row.best, &row.worst));
+            self.audit(tx, me, action, "quarter_choice", row.id, Some(digest))
                 .await?;
+            let confirmations = self.deciding_confirmations(tx, q, &policy).await?;
+            if confirm && confirmations.len() as u32 >= policy.confirmations_required {
+                let decision = Decision {
+                    q,
+                    version,
+                    pool: &pool,
+                    best: &best,
+                    worst: &worst,
+                    now,
+                };
+                self.decide_quarter(tx, me, decision).await?;
             }
             let view = self.pool_view(tx, me, q).await?;
             Ok(Change::recorded(view))
@@ -450,5 +382,147 @@ impl app::ports::Quarterly for Service {
             Ok(Change::recorded(view))
         })
         .await
+    }
+}
+
+fn raw_ids(v: &[CadreId]) -> Vec<i32> {
+    v.iter().map(|c| c.0).collect()
+}
+
+/// Checks a principal's choice against the pool and the other confirmations, and returns
+/// the principal's own earlier (preliminary) choices that it replaces. A confirmation must
+/// match every confirmation already made, list for list: agreeing is what decides.
+fn check_choice<'a>(
+    policy: &EvalPolicy,
+    pool: &PoolView,
+    me: &Me,
+    choices: &'a [quarter_choice::Model],
+    confirm: bool,
+    best: &[CadreId],
+    worst: &[CadreId],
+) -> Result<Vec<&'a quarter_choice::Model>, AppError> {
+    let best_pool: HashSet<CadreId> = pool.best.iter().map(|p| p.cadre).collect();
+    let worst_pool: HashSet<CadreId> = pool.worst.iter().map(|p| p.cadre).collect();
+    check_quarter_choice(policy, &best_pool, &worst_pool, best, worst)?;
+    let own: Vec<&quarter_choice::Model> = choices
+        .iter()
+        .filter(|c| c.principal_id == me.id.0)
+        .collect();
+    if own.iter().any(|c| c.confirm) {
+        return Err(AppError::conflict("already_confirmed"));
+    }
+    if confirm {
+        for other in choices
+            .iter()
+            .filter(|c| c.confirm && c.principal_id != me.id.0)
+        {
+            let (ob, ow) = choice_lists(other)?;
+            if !same_list(&ob, best) || !same_list(&ow, worst) {
+                return Err(AppError::conflict("confirm_mismatch"));
+            }
+        }
+    }
+    Ok(own)
+}
+
+/// What a decided quarter is made from.
+struct Decision<'a> {
+    q: Quarter,
+    version: i32,
+    pool: &'a PoolView,
+    best: &'a [CadreId],
+    worst: &'a [CadreId],
+    now: DateTime<Utc>,
+}
+
+impl Service {
+    /// The principals whose live confirmation counts: only those who still decide (active
+    /// and holding the deciding role) — a confirmation by someone who has since left or
+    /// lost the role does not.
+    async fn deciding_confirmations(
+        &self,
+        tx: &DatabaseTransaction,
+        q: Quarter,
+        policy: &EvalPolicy,
+    ) -> Result<HashSet<i32>, AppError> {
+        let people = self.people(tx).await?;
+        Ok(self
+            .live_choices(tx, q)
+            .await?
+            .iter()
+            .filter(|c| c.confirm)
+            .filter(|c| {
+                people
+                    .get(&c.principal_id)
+                    .is_some_and(|p| p.active && p.roles.contains(&policy.deciding_role))
+            })
+            .map(|c| c.principal_id)
+            .collect())
+    }
+
+    /// Records the decided quarter: the result, and each name with the reasons and cited
+    /// entries gathered from the monthly picks that put them in the pool.
+    async fn decide_quarter(
+        &self,
+        tx: &DatabaseTransaction,
+        me: &Me,
+        d: Decision<'_>,
+    ) -> Result<(), AppError> {
+        let r = eval_result::ActiveModel {
+            scope: Set(quarterly_scope(d.q)),
+            kind: Set(QUARTERLY.into()),
+            year: Set(d.q.year),
+            period: Set(d.q.quarter as i32),
+            owner_id: Set(None),
+            policy_version: Set(d.version),
+            made_by: Set(me.id.0),
+            made_at: Set(d.now),
+            late: Set(d.now > d.pool.due),
+            published_at: Set(None),
+            revision: Set(0),
+            missing_confirmed: Set(false),
+            missing_sheets: Set(0),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await
+        .map_err(|_| AppError::conflict("already_decided"))?;
+        let mut names = Vec::new();
+        for (kind, list, group) in [
+            (PickKind::Best, d.best, &d.pool.best),
+            (PickKind::Worst, d.worst, &d.pool.worst),
+        ] {
+            for c in list {
+                let person = group.iter().find(|p| p.cadre == *c);
+                let picks = person.map(|p| p.picks.as_slice()).unwrap_or(&[]);
+                let reason = picks
+                    .iter()
+                    .map(|p| format!("{}月：{}", p.month.month, p.reason))
+                    .collect::<Vec<_>>()
+                    .join("；");
+                let cites: Vec<i32> = picks
+                    .iter()
+                    .flat_map(|p| p.citations.iter().map(|c| c.entry.0))
+                    .collect();
+                names.push(
+                    eval_naming::ActiveModel {
+                        result_id: Set(r.id),
+                        cadre_id: Set(c.0),
+                        kind: Set(kind.code().into()),
+                        reason: Set(reason),
+                        citations: Set(ids_json(&cites)),
+                        added_in: Set(1),
+                        removed_in: Set(None),
+                        ..Default::default()
+                    }
+                    .insert(tx)
+                    .await
+                    .ie()?,
+                );
+            }
+        }
+        let state = Self::result_state(&r, &names);
+        self.audit(tx, me, "quarter.decided", "eval_result", r.id, Some(state))
+            .await
     }
 }
