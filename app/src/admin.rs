@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::auth::pages::signed_in_page;
 use crate::domain::*;
-use crate::i18n::tf;
+use crate::i18n::{Lang, tf};
 use crate::org::api;
 use crate::org::islands::*;
 use crate::org::*;
@@ -19,102 +19,120 @@ pub fn AdminPage() -> impl IntoView {
     signed_in_page(move |_me| async move {
         let accounts = api::list_accounts().await?;
         let departments = api::list_departments().await?;
+        let today = record::api::get_today(None).await.map(|t| t.today)?;
+        let areas = api::list_areas().await?;
         let names: Vec<String> = departments.iter().map(|d| d.name.clone()).collect();
         let active: Vec<&AccountView> = accounts.iter().filter(|a| a.active).collect();
         let cadres: Vec<(CadreId, String)> = active
             .iter()
             .map(|a| (a.id, format!("{} ({})", a.name, a.username)))
             .collect();
-        let leaders_and_cadres = cadres.clone();
         let leaders: Vec<(CadreId, String)> = active
             .iter()
             .filter(|a| a.roles.contains(&Role::Supervisor))
             .map(|a| (a.id, a.name.clone()))
             .collect();
-        let today = record::api::get_today(None).await.map(|t| t.today)?;
-        let areas = api::list_areas().await?;
         // Each section is type-erased: one nested view type for the whole page is too deep.
-        let forms = view! {
-            <details class="card">
-                <summary>{tr("admin.new_account")}</summary>
-                <CreateAccountForm lang=lang departments=names/>
-            </details>
-            <details class="card">
-                <summary>{tr("admin.import")}</summary>
-                <p class="muted">{tr("admin.import_help")}</p>
-                <ImportForm lang=lang/>
-            </details>
-        }
-        .into_any();
-        let org = view! {
-            <details class="card">
-                <summary>{tr("admin.supervision")}</summary>
-                <AssignSupervisorForm lang=lang cadres=cadres supervisors=leaders today=today/>
-            </details>
-            <details class="card">
-                <summary>{tr("admin.areas")}</summary>
-                <ul class="plain areas">
-                    {areas.into_iter().map(|a| {
-                        let chiefs = leaders_and_cadres.clone();
-                        view! {
-                            <li class="area">
-                                <strong>{a.name.clone()}</strong>
-                                <span class="muted">{format!(" · {}", a.villages.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join("、"))}</span>
-                                <AreaForm lang=lang area=Some(a.id) chief=a.chief_id people=chiefs/>
-                            </li>
-                        }
-                    }).collect_view()}
-                    <li><AreaForm lang=lang area=None chief=None people=Vec::new()/></li>
-                </ul>
-            </details>
-            <details class="card">
-                <summary>{tr("admin.departments")}</summary>
-                <ul class="plain">
-                    {departments.into_iter().map(|d| view! {
-                        <li><DepartmentForm lang=lang id=Some(d.id) name=d.name/></li>
-                    }).collect_view()}
-                    <li><DepartmentForm lang=lang id=None name=String::new()/></li>
-                </ul>
-            </details>
-        }
-        .into_any();
-        let table = view! {
-            <h2>{tf(lang, "admin.accounts", &[("n", &accounts.len().to_string())])}</h2>
-            <div class="table-wrap">
-                <table class="list">
-                    <thead>
-                        <tr>
-                            <th>{tr("field.name")}</th>
-                            <th>{tr("field.username")}</th>
-                            <th>{tr("field.department")}</th>
-                            <th>{tr("field.roles")}</th>
-                            <th>{tr("field.supervisor")}</th>
-                            <th>{tr("field.state")}</th>
-                            <th></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {accounts.into_iter().map(|a| view! {
-                            <tr class:inactive=!a.active>
-                                <td>{a.name}</td>
-                                <td class="mono">{a.username}</td>
-                                <td>{a.department}</td>
-                                <td>{a.roles.iter().filter(|r| **r != Role::Cadre).map(|r| tr(&format!("role.{}", r.code()))).collect::<Vec<_>>().join("、")}</td>
-                                <td>{a.supervisor.unwrap_or_default()}</td>
-                                <td>{tr(if a.active { "admin.active" } else { "admin.inactive" })}</td>
-                                <td><AccountActions lang=lang id=a.id active=a.active/></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
-        .into_any();
         Ok(view! {
             <h1>{tr("admin.title")}</h1>
-            {forms}
-            {org}
-            {table}
+            {account_forms(lang, names)}
+            <details class="card">
+                <summary>{tr("admin.supervision")}</summary>
+                <AssignSupervisorForm lang=lang cadres=cadres.clone() supervisors=leaders today=today/>
+            </details>
+            {areas_section(lang, areas, cadres)}
+            {departments_section(lang, departments)}
+            {accounts_table(lang, accounts)}
         })
     })
+}
+
+/// Creating one account, or many from CSV.
+fn account_forms(lang: Lang, departments: Vec<String>) -> AnyView {
+    view! {
+        <details class="card">
+            <summary>{tr("admin.new_account")}</summary>
+            <CreateAccountForm lang=lang departments=departments/>
+        </details>
+        <details class="card">
+            <summary>{tr("admin.import")}</summary>
+            <p class="muted">{tr("admin.import_help")}</p>
+            <ImportForm lang=lang/>
+        </details>
+    }
+    .into_any()
+}
+
+/// The areas with their villages and chiefs (any active cadre may be a chief).
+fn areas_section(lang: Lang, areas: Vec<AreaView>, people: Vec<(CadreId, String)>) -> AnyView {
+    view! {
+        <details class="card">
+            <summary>{tr("admin.areas")}</summary>
+            <ul class="plain areas">
+                {areas.into_iter().map(|a| {
+                    let chiefs = people.clone();
+                    view! {
+                        <li class="area">
+                            <strong>{a.name.clone()}</strong>
+                            <span class="muted">{format!(" · {}", a.villages.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join("、"))}</span>
+                            <AreaForm lang=lang area=Some(a.id) chief=a.chief_id people=chiefs/>
+                        </li>
+                    }
+                }).collect_view()}
+                <li><AreaForm lang=lang area=None chief=None people=Vec::new()/></li>
+            </ul>
+        </details>
+    }
+    .into_any()
+}
+
+fn departments_section(lang: Lang, departments: Vec<DepartmentView>) -> AnyView {
+    view! {
+        <details class="card">
+            <summary>{tr("admin.departments")}</summary>
+            <ul class="plain">
+                {departments.into_iter().map(|d| view! {
+                    <li><DepartmentForm lang=lang id=Some(d.id) name=d.name/></li>
+                }).collect_view()}
+                <li><DepartmentForm lang=lang id=None name=String::new()/></li>
+            </ul>
+        </details>
+    }
+    .into_any()
+}
+
+/// Every account with its roles, leader, state and actions.
+fn accounts_table(lang: Lang, accounts: Vec<AccountView>) -> AnyView {
+    view! {
+        <h2>{tf(lang, "admin.accounts", &[("n", &accounts.len().to_string())])}</h2>
+        <div class="table-wrap">
+            <table class="list">
+                <thead>
+                    <tr>
+                        <th>{tr("field.name")}</th>
+                        <th>{tr("field.username")}</th>
+                        <th>{tr("field.department")}</th>
+                        <th>{tr("field.roles")}</th>
+                        <th>{tr("field.supervisor")}</th>
+                        <th>{tr("field.state")}</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {accounts.into_iter().map(|a| view! {
+                        <tr class:inactive=!a.active>
+                            <td>{a.name}</td>
+                            <td class="mono">{a.username}</td>
+                            <td>{a.department}</td>
+                            <td>{a.roles.iter().filter(|r| **r != Role::Cadre).map(|r| tr(&format!("role.{}", r.code()))).collect::<Vec<_>>().join("、")}</td>
+                            <td>{a.supervisor.unwrap_or_default()}</td>
+                            <td>{tr(if a.active { "admin.active" } else { "admin.inactive" })}</td>
+                            <td><AccountActions lang=lang id=a.id active=a.active/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }

@@ -39,48 +39,8 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     // Not split yet (issue 10 goes on): each is one long sequence of checks and steps.
     (
-        "app/src/admin.rs",
-        "AdminPage",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/eval/islands.rs",
-        "QuarterForm",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/eval/islands.rs",
-        "PolicyForm",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/eval/pages.rs",
-        "QuarterPage",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/record/islands.rs",
-        "TodayForm",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/record/pages.rs",
-        "ArchivePage",
-        "to be split into named steps",
-    ),
-    (
         "app/src/rewards/outcomes.rs",
         "derive_outcomes",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/rewards/pages.rs",
-        "RewardsPage",
-        "to be split into named steps",
-    ),
-    (
-        "app/src/rewards/pages.rs",
-        "LedgerPage",
         "to be split into named steps",
     ),
     (

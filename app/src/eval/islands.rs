@@ -227,36 +227,18 @@ pub fn QuarterForm(
             pending,
         );
     };
-    let boxes = move |kind: PickKind, people: Vec<(CadreId, String)>, count: RwSignal<usize>| {
-        people
-            .into_iter()
-            .map(|(id, name)| {
-                let html_id = format!("q-{}-{}", kind.code(), id.0);
-                view! {
-                    <label class="chip" for=html_id.clone()>
-                        <input type="checkbox" id=html_id.clone() name=kind.code() value=id.0.to_string()
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                count.update(|c| if on { *c += 1 } else { *c = c.saturating_sub(1) });
-                            }/>
-                        {name}
-                    </label>
-                }
-            })
-            .collect_view()
-    };
     view! {
         <form class="card quarter-form" id="quarter-form" on:submit=|ev| ev.prevent_default()>
             <h2>{t(lang, "eval.quarter_form")}</h2>
             <fieldset>
                 <legend>{crate::i18n::tf(lang, "eval.choose_best", &[("n", &want_best.to_string())])}
                     " " <span class="count">{move || chosen_best.get()}"/"{want_best}</span></legend>
-                {boxes(PickKind::Best, best, chosen_best)}
+                {choice_boxes(PickKind::Best, best, chosen_best)}
             </fieldset>
             <fieldset>
                 <legend>{crate::i18n::tf(lang, "eval.choose_worst", &[("n", &want_worst.to_string())])}
                     " " <span class="count">{move || chosen_worst.get()}"/"{want_worst}</span></legend>
-                {boxes(PickKind::Worst, worst, chosen_worst)}
+                {choice_boxes(PickKind::Worst, worst, chosen_worst)}
             </fieldset>
             <label for="q-note">{t(lang, "field.note")}</label>
             <textarea id="q-note" name="note" rows="2" maxlength="500"></textarea>
@@ -274,6 +256,30 @@ pub fn QuarterForm(
             </div>
         </form>
     }
+}
+
+/// The pool's people of one kind as ticks, counting the ticked ones into `count`.
+fn choice_boxes(
+    kind: PickKind,
+    people: Vec<(CadreId, String)>,
+    count: RwSignal<usize>,
+) -> impl IntoView {
+    people
+        .into_iter()
+        .map(|(id, name)| {
+            let html_id = format!("q-{}-{}", kind.code(), id.0);
+            view! {
+                <label class="chip" for=html_id.clone()>
+                    <input type="checkbox" id=html_id.clone() name=kind.code() value=id.0.to_string()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            count.update(|c| if on { *c += 1 } else { *c = c.saturating_sub(1) });
+                        }/>
+                    {name}
+                </label>
+            }
+        })
+        .collect_view()
 }
 
 /// What a quarter button does.
@@ -384,102 +390,107 @@ pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>
     }
 }
 
+type Getter = fn(&EvalPolicy) -> u32;
+type Setter = fn(&mut EvalPolicy, u32);
+
+/// The policy's numeric settings as the form shows them: name, how to read it, how to set
+/// it (yes/no settings as 1/0).
+const POLICY_FIELDS: [(&str, Getter, Setter); 17] = [
+    (
+        "monthly_best",
+        |p| p.monthly_best,
+        |p, v| p.monthly_best = v,
+    ),
+    (
+        "monthly_worst",
+        |p| p.monthly_worst,
+        |p, v| p.monthly_worst = v,
+    ),
+    (
+        "opinion_due_day",
+        |p| p.opinion_due_day,
+        |p, v| p.opinion_due_day = v,
+    ),
+    (
+        "pick_due_day",
+        |p| p.pick_due_day,
+        |p, v| p.pick_due_day = v,
+    ),
+    ("rating_max", |p| p.rating_max, |p, v| p.rating_max = v),
+    (
+        "quarterly_best",
+        |p| p.quarterly_best,
+        |p, v| p.quarterly_best = v,
+    ),
+    (
+        "quarterly_worst",
+        |p| p.quarterly_worst,
+        |p, v| p.quarterly_worst = v,
+    ),
+    (
+        "quarter_due_day",
+        |p| p.quarter_due_day,
+        |p, v| p.quarter_due_day = v,
+    ),
+    (
+        "confirmations_required",
+        |p| p.confirmations_required,
+        |p, v| p.confirmations_required = v,
+    ),
+    (
+        "appeal_window_days",
+        |p| p.appeal_window_days,
+        |p, v| p.appeal_window_days = v,
+    ),
+    (
+        "appeal_answer_days",
+        |p| p.appeal_answer_days,
+        |p, v| p.appeal_answer_days = v,
+    ),
+    (
+        "appeal_working_days",
+        |p| u32::from(p.appeal_working_days),
+        |p, v| p.appeal_working_days = v != 0,
+    ),
+    (
+        "best_uplift_pct",
+        |p| p.outcomes.best_uplift_pct,
+        |p, v| p.outcomes.best_uplift_pct = v,
+    ),
+    (
+        "worst_streak",
+        |p| p.outcomes.worst_streak,
+        |p, v| p.outcomes.worst_streak = v,
+    ),
+    (
+        "streak_monthly",
+        |p| u32::from(p.outcomes.streak_unit == crate::policy::StreakUnit::MonthlyPicks),
+        |p, v| {
+            p.outcomes.streak_unit = if v != 0 {
+                crate::policy::StreakUnit::MonthlyPicks
+            } else {
+                crate::policy::StreakUnit::Quarters
+            }
+        },
+    ),
+    (
+        "talk_due_days",
+        |p| p.outcomes.talk_due_days,
+        |p, v| p.outcomes.talk_due_days = v,
+    ),
+    (
+        "rectification_days",
+        |p| p.outcomes.rectification_days,
+        |p, v| p.outcomes.rectification_days = v,
+    ),
+];
+
 /// The office's policy form: every setting, a note, saved as a new version.
 #[island]
 pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
-    type Setter = fn(&mut EvalPolicy, u32);
-    type Getter = fn(&EvalPolicy) -> u32;
-    let fields: [(&str, Getter, Setter); 17] = [
-        (
-            "monthly_best",
-            |p| p.monthly_best,
-            |p, v| p.monthly_best = v,
-        ),
-        (
-            "monthly_worst",
-            |p| p.monthly_worst,
-            |p, v| p.monthly_worst = v,
-        ),
-        (
-            "opinion_due_day",
-            |p| p.opinion_due_day,
-            |p, v| p.opinion_due_day = v,
-        ),
-        (
-            "pick_due_day",
-            |p| p.pick_due_day,
-            |p, v| p.pick_due_day = v,
-        ),
-        ("rating_max", |p| p.rating_max, |p, v| p.rating_max = v),
-        (
-            "quarterly_best",
-            |p| p.quarterly_best,
-            |p, v| p.quarterly_best = v,
-        ),
-        (
-            "quarterly_worst",
-            |p| p.quarterly_worst,
-            |p, v| p.quarterly_worst = v,
-        ),
-        (
-            "quarter_due_day",
-            |p| p.quarter_due_day,
-            |p, v| p.quarter_due_day = v,
-        ),
-        (
-            "confirmations_required",
-            |p| p.confirmations_required,
-            |p, v| p.confirmations_required = v,
-        ),
-        (
-            "appeal_window_days",
-            |p| p.appeal_window_days,
-            |p, v| p.appeal_window_days = v,
-        ),
-        (
-            "appeal_answer_days",
-            |p| p.appeal_answer_days,
-            |p, v| p.appeal_answer_days = v,
-        ),
-        (
-            "appeal_working_days",
-            |p| u32::from(p.appeal_working_days),
-            |p, v| p.appeal_working_days = v != 0,
-        ),
-        (
-            "best_uplift_pct",
-            |p| p.outcomes.best_uplift_pct,
-            |p, v| p.outcomes.best_uplift_pct = v,
-        ),
-        (
-            "worst_streak",
-            |p| p.outcomes.worst_streak,
-            |p, v| p.outcomes.worst_streak = v,
-        ),
-        (
-            "streak_monthly",
-            |p| u32::from(p.outcomes.streak_unit == crate::policy::StreakUnit::MonthlyPicks),
-            |p, v| {
-                p.outcomes.streak_unit = if v != 0 {
-                    crate::policy::StreakUnit::MonthlyPicks
-                } else {
-                    crate::policy::StreakUnit::Quarters
-                }
-            },
-        ),
-        (
-            "talk_due_days",
-            |p| p.outcomes.talk_due_days,
-            |p, v| p.outcomes.talk_due_days = v,
-        ),
-        (
-            "rectification_days",
-            |p| p.outcomes.rectification_days,
-            |p, v| p.outcomes.rectification_days = v,
-        ),
-    ];
+    let fields = POLICY_FIELDS;
     let base = policy.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

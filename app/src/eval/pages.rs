@@ -370,53 +370,13 @@ pub fn QuarterPage() -> impl IntoView {
     signed_in_page(move |_me| async move {
         let v = api::get_pool(quarter).await?;
         let q = v.quarter;
-        let names = |ps: &[PoolPerson]| {
-            ps.iter()
-                .map(|p| (p.cadre, p.name.clone()))
-                .collect::<Vec<_>>()
-        };
-        let name_of = |id: &CadreId| {
-            v.best
-                .iter()
-                .chain(v.worst.iter())
-                .find(|p| p.cadre == *id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default()
-        };
-        let choice_line = |c: &ChoiceView| {
-            let kind = if c.confirm {
-                tr("eval.confirmed")
-            } else {
-                tr("eval.preliminary_short")
-            };
-            format!(
-                "{} · {kind} · {}: {} · {}: {}",
-                c.principal,
-                tr("eval.kind.best"),
-                c.best.iter().map(name_of).collect::<Vec<_>>().join("、"),
-                tr("eval.kind.worst"),
-                c.worst.iter().map(name_of).collect::<Vec<_>>().join("、"),
-            )
-        };
-        let mine = v.my_choice.as_ref().map(choice_line);
-        let others: Vec<String> = v.other_choices.iter().map(choice_line).collect();
-        let decision = match &v.result {
-            Some(r) => {
-                let publish = r
-                    .published_at
-                    .is_none()
-                    .then(|| view! { <QuarterButton lang=lang quarter=q.key() action=QuarterAction::Publish/> });
-                view! { {result_card(r.clone())} {publish} }.into_any()
-            }
-            None if !v.ready => {
-                view! { <p class="notice">{tr("eval.pool_not_ready")}</p> }.into_any()
-            }
-            None => view! {
-                <QuarterForm lang=lang quarter=q.key() best=names(&v.best) worst=names(&v.worst)
-                    want_best=v.want_best want_worst=v.want_worst has_choice=v.my_choice.is_some()/>
-            }
-            .into_any(),
-        };
+        let mine = v.my_choice.as_ref().map(|c| choice_summary(&v, c));
+        let others: Vec<String> = v
+            .other_choices
+            .iter()
+            .map(|c| choice_summary(&v, c))
+            .collect();
+        let decision = decision_view(lang, &v);
         let leaders_behind: Vec<String> = v
             .leaders
             .iter()
@@ -448,6 +408,57 @@ pub fn QuarterPage() -> impl IntoView {
         }
         .into_any())
     })
+}
+
+/// One principal's choice in a line: who, preliminary or confirmed, and the names.
+fn choice_summary(v: &PoolView, c: &ChoiceView) -> String {
+    let name_of = |id: &CadreId| {
+        v.best
+            .iter()
+            .chain(v.worst.iter())
+            .find(|p| p.cadre == *id)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    };
+    let kind = if c.confirm {
+        tr("eval.confirmed")
+    } else {
+        tr("eval.preliminary_short")
+    };
+    format!(
+        "{} · {kind} · {}: {} · {}: {}",
+        c.principal,
+        tr("eval.kind.best"),
+        c.best.iter().map(name_of).collect::<Vec<_>>().join("、"),
+        tr("eval.kind.worst"),
+        c.worst.iter().map(name_of).collect::<Vec<_>>().join("、"),
+    )
+}
+
+/// The decided result (with its publish button while unpublished), the note that the pool
+/// is not ready yet, or the form to choose.
+fn decision_view(lang: Lang, v: &PoolView) -> AnyView {
+    let q = v.quarter;
+    let names = |ps: &[PoolPerson]| {
+        ps.iter()
+            .map(|p| (p.cadre, p.name.clone()))
+            .collect::<Vec<_>>()
+    };
+    match &v.result {
+        Some(r) => {
+            let publish = r
+                .published_at
+                .is_none()
+                .then(|| view! { <QuarterButton lang=lang quarter=q.key() action=QuarterAction::Publish/> });
+            view! { {result_card(r.clone())} {publish} }.into_any()
+        }
+        None if !v.ready => view! { <p class="notice">{tr("eval.pool_not_ready")}</p> }.into_any(),
+        None => view! {
+            <QuarterForm lang=lang quarter=q.key() best=names(&v.best) worst=names(&v.worst)
+                want_best=v.want_best want_worst=v.want_worst has_choice=v.my_choice.is_some()/>
+        }
+        .into_any(),
+    }
 }
 
 fn pool_section(lang: Lang, title: &str, people: Vec<PoolPerson>) -> impl IntoView + use<> {

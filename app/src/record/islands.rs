@@ -38,9 +38,6 @@ pub fn TodayForm(
     let client_id = RwSignal::new(client_id);
     let work_s = RwSignal::new(work.clone());
     let outcome_s = RwSignal::new(outcome.clone());
-    let place_s = RwSignal::new(place);
-    let village_s = RwSignal::new(village_id.map(|v| v.0.to_string()).unwrap_or_default());
-    let note_s = RwSignal::new(place_note.clone());
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
@@ -52,16 +49,12 @@ pub fn TodayForm(
         }
         // Read what the form holds now: text typed before the page became interactive
         // counts too (the signals only drive the counters).
-        let f = Fields::of_event(&ev);
-        let input = EntryInput {
-            client_id: client_id.get_untracked(),
+        let input = entry_of(
+            &Fields::of_event(&ev),
+            client_id.get_untracked(),
             day,
-            work: f.get("work"),
-            outcome: f.get("outcome"),
-            place: Place::from_code(&f.get("place")).unwrap_or(place_s.get_untracked()),
-            village_id: f.get("village_id").parse().ok().map(VillageId),
-            place_note: Some(f.get("place_note")),
-        };
+            place,
+        );
         if let Err(e) = input.clone().validate(&Policy::default()) {
             error.set(Some(e));
             done.set(None);
@@ -69,23 +62,13 @@ pub fn TodayForm(
         }
         pending.set(true);
         spawn_local(async move {
-            match call(SaveEntry { input }).await {
-                Ok(()) => {
-                    error.set(None);
-                    let now = js_sys::Date::new_0();
-                    done.set(Some(format!(
-                        "{} {:02}:{:02}",
-                        t(lang, "today.saved"),
-                        now.get_hours(),
-                        now.get_minutes()
-                    )));
-                    client_id.set(new_client_id());
-                }
-                Err(e) => {
-                    done.set(None);
-                    error.set(Some(e));
-                }
+            let saved = call(SaveEntry { input }).await;
+            // Saved: the next save is a new one, with a new idempotency key.
+            if saved.is_ok() {
+                client_id.set(new_client_id());
             }
+            done.set(saved.as_ref().ok().map(|()| saved_now(lang)));
+            error.set(saved.err());
             pending.set(false);
         });
     };
@@ -106,48 +89,87 @@ pub fn TodayForm(
                 placeholder=t(lang, "today.outcome_placeholder")
                 on:input=move |ev| outcome_s.set(event_target_value(&ev))>{crate::ui::textarea_text(&outcome)}</textarea>
             <span class="counter">{count(outcome_s)}</span>
-            <fieldset class="places">
-                <legend>{t(lang, "field.place")}</legend>
-                {Place::ALL
-                    .into_iter()
-                    .map(|p| {
-                        let id = format!("place-{}", p.code());
-                        view! {
-                            <label class="chip" for=id.clone()>
-                                <input type="radio" name="place" id=id.clone() value=p.code()
-                                    checked=p == place
-                                    on:change=move |_| place_s.set(p)/>
-                                {t(lang, &format!("place.{}", p.code()))}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
-            <label for="village_id">{t(lang, "field.village_id")}</label>
-            <select id="village_id" name="village_id"
-                on:change=move |ev| village_s.set(event_target_value(&ev))>
-                <option value="">{t(lang, "today.no_village")}</option>
-                {villages
-                    .into_iter()
-                    .map(|v| {
-                        let selected = Some(v.id) == village_id;
-                        view! {
-                            <option value=v.id.0.to_string() selected=selected>
-                                {format!("{} · {}", v.area, v.name)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
+            {place_chips(lang, place)}
+            {village_select(lang, villages, village_id)}
             <label for="place_note">{t(lang, "field.place_note")}</label>
             <input id="place_note" name="place_note" type="text" maxlength="100"
-                value=place_note placeholder=t(lang, "today.note_placeholder")
-                on:input=move |ev| note_s.set(event_target_value(&ev))/>
+                value=place_note placeholder=t(lang, "today.note_placeholder")/>
             <Status lang error/><Done done/>
             <button type="submit" class="primary" disabled=move || pending.get()>
                 {t(lang, "today.save")}
             </button>
         </form>
+    }
+}
+
+/// The day's entry as the form holds it (the place it was shown with, if none is ticked).
+fn entry_of(f: &Fields, client_id: String, day: NaiveDate, place: Place) -> EntryInput {
+    EntryInput {
+        client_id,
+        day,
+        work: f.get("work"),
+        outcome: f.get("outcome"),
+        place: Place::from_code(&f.get("place")).unwrap_or(place),
+        village_id: f.get("village_id").parse().ok().map(VillageId),
+        place_note: Some(f.get("place_note")),
+    }
+}
+
+/// "Saved 14:05", at the browser's clock.
+fn saved_now(lang: Lang) -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{} {:02}:{:02}",
+        t(lang, "today.saved"),
+        now.get_hours(),
+        now.get_minutes()
+    )
+}
+
+/// Where the day was spent, as chips (radio buttons).
+fn place_chips(lang: Lang, place: Place) -> impl IntoView {
+    view! {
+        <fieldset class="places">
+            <legend>{t(lang, "field.place")}</legend>
+            {Place::ALL
+                .into_iter()
+                .map(|p| {
+                    let id = format!("place-{}", p.code());
+                    view! {
+                        <label class="chip" for=id.clone()>
+                            <input type="radio" name="place" id=id.clone() value=p.code()
+                                checked=p == place/>
+                            {t(lang, &format!("place.{}", p.code()))}
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+/// The village the day was spent in, if any.
+fn village_select(
+    lang: Lang,
+    villages: Vec<VillageOption>,
+    village_id: Option<VillageId>,
+) -> impl IntoView {
+    view! {
+        <label for="village_id">{t(lang, "field.village_id")}</label>
+        <select id="village_id" name="village_id">
+            <option value="">{t(lang, "today.no_village")}</option>
+            {villages
+                .into_iter()
+                .map(|v| {
+                    let selected = Some(v.id) == village_id;
+                    view! {
+                        <option value=v.id.0.to_string() selected=selected>
+                            {format!("{} · {}", v.area, v.name)}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
     }
 }
 

@@ -325,71 +325,91 @@ pub fn ArchivePage() -> impl IntoView {
         let departments = crate::org::api::list_departments().await?;
         let page = api::archive_search(q.clone()).await?;
         let pages = page.total.div_ceil(u64::from(page.per_page.max(1)));
-        let link = |n: u32| {
-            let mut parts = vec![format!("page={n}")];
-            let enc = |s: &str| {
-                s.replace('%', "%25")
-                    .replace('&', "%26")
-                    .replace(' ', "%20")
-                    .replace('#', "%23")
-            };
-            if let Some(p) = &q.person {
-                parts.push(format!("person={}", enc(p)));
-            }
-            if let Some(d) = q.department_id {
-                parts.push(format!("department={d}"));
-            }
-            if let Some(d) = q.from {
-                parts.push(format!("from={d}"));
-            }
-            if let Some(d) = q.to {
-                parts.push(format!("to={d}"));
-            }
-            if let Some(t) = &q.text {
-                parts.push(format!("text={}", enc(t)));
-            }
-            format!("/archive?{}", parts.join("&"))
-        };
+        let link = |n: u32| archive_link(&q, n);
         Ok(view! {
             <h1>{tr("archive.title")}</h1>
-            <form method="get" action="/archive" class="card grid-form" role="search">
-                <label for="a-person">{tr("archive.person")}</label>
-                <input id="a-person" name="person" type="search" value=q.person.clone().unwrap_or_default()/>
-                <label for="a-department">{tr("field.department")}</label>
-                <select id="a-department" name="department">
-                    <option value="">{tr("archive.all")}</option>
-                    {departments.into_iter().map(|d| view! {
-                        <option value=d.id.0.to_string() selected=Some(d.id) == q.department_id>{d.name}</option>
-                    }).collect_view()}
-                </select>
-                <label for="a-from">{tr("archive.from")}</label>
-                <input id="a-from" name="from" type="date" value=q.from.map(|d| d.to_string()).unwrap_or_default()/>
-                <label for="a-to">{tr("archive.to")}</label>
-                <input id="a-to" name="to" type="date" value=q.to.map(|d| d.to_string()).unwrap_or_default()/>
-                <label for="a-text">{tr("archive.text")}</label>
-                <input id="a-text" name="text" type="search" value=q.text.clone().unwrap_or_default()/>
-                <button type="submit" class="primary">{tr("archive.search")}</button>
-            </form>
+            {search_form(&q, departments)}
             <p class="counts">{tf(lang, "archive.total", &[("n", &page.total.to_string())])}</p>
-            <ul class="hits">
-                {page.hits.into_iter().map(|h| {
-                    let s = h.sheet;
-                    let id = s.id.map(|i| i.0).unwrap_or(0);
-                    view! {
-                        <li class="hit card">
-                            <a href=format!("/sheets/{id}")><strong>{s.cadre.clone()}</strong> " · " {period_label(s.period)}</a>
-                            " " <StateBadge state=s.state/>
-                            <span class="muted">{format!(" {}", s.department)}</span>
-                            {h.snippet.map(|sn| view! { <p class="snippet">{sn}</p> })}
-                            <a class="small" href=format!("/sheets/{id}/print")>{tr("sheet.print")}</a>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            {hits_list(page.hits)}
             <nav class="pager">
                 {(page.page > 0).then(|| view! { <a href=link(page.page - 1)>{tr("period.prev_page")}</a> })}
                 {(u64::from(page.page) + 1 < pages).then(|| view! { <a href=link(page.page + 1)>{tr("period.next_page")}</a> })}
             </nav>
         })
     })
+}
+
+/// The archive's address for page `n` of the same search (the query's own text encoded).
+fn archive_link(q: &ArchiveQuery, n: u32) -> String {
+    let mut parts = vec![format!("page={n}")];
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('&', "%26")
+            .replace(' ', "%20")
+            .replace('#', "%23")
+    };
+    if let Some(p) = &q.person {
+        parts.push(format!("person={}", enc(p)));
+    }
+    if let Some(d) = q.department_id {
+        parts.push(format!("department={d}"));
+    }
+    if let Some(d) = q.from {
+        parts.push(format!("from={d}"));
+    }
+    if let Some(d) = q.to {
+        parts.push(format!("to={d}"));
+    }
+    if let Some(t) = &q.text {
+        parts.push(format!("text={}", enc(t)));
+    }
+    format!("/archive?{}", parts.join("&"))
+}
+
+/// The search form, filled with the current query.
+fn search_form(
+    q: &ArchiveQuery,
+    departments: Vec<crate::org::DepartmentView>,
+) -> impl IntoView + use<> {
+    view! {
+        <form method="get" action="/archive" class="card grid-form" role="search">
+            <label for="a-person">{tr("archive.person")}</label>
+            <input id="a-person" name="person" type="search" value=q.person.clone().unwrap_or_default()/>
+            <label for="a-department">{tr("field.department")}</label>
+            <select id="a-department" name="department">
+                <option value="">{tr("archive.all")}</option>
+                {departments.into_iter().map(|d| view! {
+                    <option value=d.id.0.to_string() selected=Some(d.id) == q.department_id>{d.name}</option>
+                }).collect_view()}
+            </select>
+            <label for="a-from">{tr("archive.from")}</label>
+            <input id="a-from" name="from" type="date" value=q.from.map(|d| d.to_string()).unwrap_or_default()/>
+            <label for="a-to">{tr("archive.to")}</label>
+            <input id="a-to" name="to" type="date" value=q.to.map(|d| d.to_string()).unwrap_or_default()/>
+            <label for="a-text">{tr("archive.text")}</label>
+            <input id="a-text" name="text" type="search" value=q.text.clone().unwrap_or_default()/>
+            <button type="submit" class="primary">{tr("archive.search")}</button>
+        </form>
+    }
+}
+
+/// The sheets found, each with its snippet and print link.
+fn hits_list(hits: Vec<ArchiveHit>) -> impl IntoView {
+    view! {
+        <ul class="hits">
+            {hits.into_iter().map(|h| {
+                let s = h.sheet;
+                let id = s.id.map(|i| i.0).unwrap_or(0);
+                view! {
+                    <li class="hit card">
+                        <a href=format!("/sheets/{id}")><strong>{s.cadre.clone()}</strong> " · " {period_label(s.period)}</a>
+                        " " <StateBadge state=s.state/>
+                        <span class="muted">{format!(" {}", s.department)}</span>
+                        {h.snippet.map(|sn| view! { <p class="snippet">{sn}</p> })}
+                        <a class="small" href=format!("/sheets/{id}/print")>{tr("sheet.print")}</a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
 }

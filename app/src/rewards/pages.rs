@@ -204,81 +204,11 @@ pub fn RewardsPage() -> impl IntoView {
     let lang = use_lang();
     signed_in_page(move |me| async move {
         let b = api::get_rewards_board().await?;
-        let p = &b.policy;
-        let policy_line = tf(
-            lang,
-            "rw.policy_line",
-            &[
-                ("v", &b.policy_version.to_string()),
-                ("pct", &p.best_uplift_pct.to_string()),
-                ("n", &p.worst_streak.to_string()),
-                (
-                    "unit",
-                    &tr(match p.streak_unit {
-                        StreakUnit::Quarters => "rw.unit.quarters",
-                        StreakUnit::MonthlyPicks => "rw.unit.months",
-                    }),
-                ),
-            ],
-        );
-        let open: Vec<&CaseView> = b
-            .cases
+        let quarters = b
+            .quarters
             .iter()
-            .filter(|c| c.state == CaseState::Open)
-            .collect();
-        let overdue = open.iter().filter(|c| c.overdue).count();
-        let closed: Vec<&CaseView> = b
-            .cases
-            .iter()
-            .filter(|c| c.state != CaseState::Open)
-            .collect();
-        let quarters = b.quarters.iter().map(|q| {
-            let has = |k: OutcomeKind| q.outcomes.iter().any(|o| o.kind == k && o.status == OutcomeStatus::Active);
-            let drafts = b.may_draft.then(|| {
-                let mut forms = Vec::new();
-                for (kind, k, label) in [
-                    (NoticeKind::Commendation, OutcomeKind::Commendation, "rw.draft_commendation"),
-                    (NoticeKind::Criticism, OutcomeKind::PublicCriticism, "rw.draft_criticism"),
-                ] {
-                    let exists = b.notices.iter().any(|n| n.quarter == q.quarter && n.kind == kind && n.corrects.is_none());
-                    if has(k) && !exists {
-                        let rid = q.result.0;
-                        forms.push(view! {
-                            <ApiForm lang=lang action=actions::draft_notice()
-                                follow="/notices/".to_string() class="inline".into()>
-                                {hidden("result", rid)} {hidden("kind", kind.code())}
-                                <button type="submit" class="secondary">{tr(label)}</button>
-                            </ApiForm>
-                        });
-                    }
-                }
-                forms
-            });
-            view! {
-                <section class="card quarter-outcomes" data-quarter=q.quarter.clone()>
-                    <h2>
-                        {period_key_label(lang, &q.quarter)}
-                        {q.under_appeal.then(|| view! { " " <span class="badge status-pending">{tr("eval.under_appeal")}</span> })}
-                    </h2>
-                    <p class="muted small">
-                        {q.published_at.map(|t| tf(lang, "eval.published_at", &[("t", &local_time(t))]))}
-                        " · " <a href=format!("/eval/results/{}", q.result)>{tr("eval.open_result")}</a>
-                    </p>
-                    {q.outcomes.is_empty().then(|| view! { <p class="muted">{tr("rw.no_outcomes")}</p> })}
-                    {outcome_groups(&q.outcomes)}
-                    <div class="actions">{drafts}</div>
-                </section>
-            }
-        }).collect_view();
-        let notices = b.notices.iter().map(|n| view! {
-            <li>
-                <a href=format!("/notices/{}", n.id)>{n.title.clone()}</a>
-                " " <span class="muted small">{n.number.clone().unwrap_or_else(|| tr("rw.draft"))}</span>
-                {(!n.published).then(|| view! { " " <span class="badge status-pending">{tr("rw.draft")}</span> })}
-                {n.corrected_by.map(|_| view! { " " <span class="badge status-withdrawn">{tr("rw.corrected")}</span> })}
-                {n.stale.then(|| view! { " " <span class="badge step-overdue">{tr("rw.stale")}</span> })}
-            </li>
-        }).collect_view();
+            .map(|q| quarter_outcomes(lang, &b, q))
+            .collect_view();
         let office = me.has(Role::Office);
         let ledger_link = (office || me.has(Role::Principal))
             .then(|| view! { <a class="button-link" href="/ledger">{tr("rw.ledger_title")}</a> });
@@ -291,29 +221,132 @@ pub fn RewardsPage() -> impl IntoView {
         });
         Ok(view! {
             <h1>{tr("rw.title")}</h1>
-            <p class="muted small">{policy_line} " · " <a href="/eval/policy">{tr("policy.title")}</a></p>
+            <p class="muted small">{policy_line(lang, &b)} " · " <a href="/eval/policy">{tr("policy.title")}</a></p>
             <div class="actions">{ledger_link} " " <a class="button-link" href="/rewards/mine">{tr("rw.mine_title")}</a> " " {recompute}</div>
-            <section class="card" id="cases">
-                <h2>{tf(lang, "rw.open_cases", &[("n", &open.len().to_string())])}
-                    {(overdue > 0).then(|| view! { " " <span class="badge step-overdue">{tf(lang, "rw.overdue_n", &[("n", &overdue.to_string())])}</span> })}
-                </h2>
-                {open.is_empty().then(|| view! { <p class="muted">{tr("rw.no_cases")}</p> })}
-                <ul class="plain">{open.iter().map(|c| case_row(c)).collect_view()}</ul>
-                {(!closed.is_empty()).then(|| view! {
-                    <details><summary>{tf(lang, "rw.closed_cases", &[("n", &closed.len().to_string())])}</summary>
-                        <ul class="plain">{closed.iter().map(|c| case_row(c)).collect_view()}</ul>
-                    </details>
-                })}
-            </section>
-            <section class="card">
-                <h2>{tr("rw.notices")}</h2>
-                {b.notices.is_empty().then(|| view! { <p class="muted">{tr("rw.no_notices")}</p> })}
-                <ul class="plain">{notices}</ul>
-            </section>
+            {cases_section(lang, &b.cases)}
+            {notices_section(&b.notices)}
             {b.quarters.is_empty().then(|| view! { <p class="muted">{tr("rw.no_results")}</p> })}
             {quarters}
         })
     })
+}
+
+/// The outcome policy in force, in one line.
+fn policy_line(lang: Lang, b: &RewardsBoard) -> String {
+    let p = &b.policy;
+    let unit = tr(match p.streak_unit {
+        StreakUnit::Quarters => "rw.unit.quarters",
+        StreakUnit::MonthlyPicks => "rw.unit.months",
+    });
+    tf(
+        lang,
+        "rw.policy_line",
+        &[
+            ("v", &b.policy_version.to_string()),
+            ("pct", &p.best_uplift_pct.to_string()),
+            ("n", &p.worst_streak.to_string()),
+            ("unit", &unit),
+        ],
+    )
+}
+
+/// Open cases (with how many are overdue), the closed ones folded away.
+fn cases_section(lang: Lang, cases: &[CaseView]) -> AnyView {
+    let (open, closed): (Vec<&CaseView>, Vec<&CaseView>) =
+        cases.iter().partition(|c| c.state == CaseState::Open);
+    let overdue = open.iter().filter(|c| c.overdue).count();
+    view! {
+        <section class="card" id="cases">
+            <h2>{tf(lang, "rw.open_cases", &[("n", &open.len().to_string())])}
+                {(overdue > 0).then(|| view! { " " <span class="badge step-overdue">{tf(lang, "rw.overdue_n", &[("n", &overdue.to_string())])}</span> })}
+            </h2>
+            {open.is_empty().then(|| view! { <p class="muted">{tr("rw.no_cases")}</p> })}
+            <ul class="plain">{open.iter().map(|c| case_row(c)).collect_view()}</ul>
+            {(!closed.is_empty()).then(|| view! {
+                <details><summary>{tf(lang, "rw.closed_cases", &[("n", &closed.len().to_string())])}</summary>
+                    <ul class="plain">{closed.iter().map(|c| case_row(c)).collect_view()}</ul>
+                </details>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+fn notices_section(notices: &[NoticeSummary]) -> AnyView {
+    let items = notices.iter().map(|n| view! {
+        <li>
+            <a href=format!("/notices/{}", n.id)>{n.title.clone()}</a>
+            " " <span class="muted small">{n.number.clone().unwrap_or_else(|| tr("rw.draft"))}</span>
+            {(!n.published).then(|| view! { " " <span class="badge status-pending">{tr("rw.draft")}</span> })}
+            {n.corrected_by.map(|_| view! { " " <span class="badge status-withdrawn">{tr("rw.corrected")}</span> })}
+            {n.stale.then(|| view! { " " <span class="badge step-overdue">{tr("rw.stale")}</span> })}
+        </li>
+    }).collect_view();
+    view! {
+        <section class="card">
+            <h2>{tr("rw.notices")}</h2>
+            {notices.is_empty().then(|| view! { <p class="muted">{tr("rw.no_notices")}</p> })}
+            <ul class="plain">{items}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// A published quarter's outcomes, with the buttons to draft its notices (for those who
+/// may, while the quarter has such outcomes and no notice of that kind yet).
+fn quarter_outcomes(lang: Lang, b: &RewardsBoard, q: &QuarterOutcomes) -> AnyView {
+    let has = |k: OutcomeKind| {
+        q.outcomes
+            .iter()
+            .any(|o| o.kind == k && o.status == OutcomeStatus::Active)
+    };
+    let drafts = b.may_draft.then(|| {
+        let mut forms = Vec::new();
+        for (kind, k, label) in [
+            (
+                NoticeKind::Commendation,
+                OutcomeKind::Commendation,
+                "rw.draft_commendation",
+            ),
+            (
+                NoticeKind::Criticism,
+                OutcomeKind::PublicCriticism,
+                "rw.draft_criticism",
+            ),
+        ] {
+            let exists = b
+                .notices
+                .iter()
+                .any(|n| n.quarter == q.quarter && n.kind == kind && n.corrects.is_none());
+            if has(k) && !exists {
+                let rid = q.result.0;
+                forms.push(view! {
+                    <ApiForm lang=lang action=actions::draft_notice()
+                        follow="/notices/".to_string() class="inline".into()>
+                        {hidden("result", rid)} {hidden("kind", kind.code())}
+                        <button type="submit" class="secondary">{tr(label)}</button>
+                    </ApiForm>
+                });
+            }
+        }
+        forms
+    });
+    view! {
+        <section class="card quarter-outcomes" data-quarter=q.quarter.clone()>
+            <h2>
+                {period_key_label(lang, &q.quarter)}
+                {q.under_appeal.then(|| view! { " " <span class="badge status-pending">{tr("eval.under_appeal")}</span> })}
+            </h2>
+            <p class="muted small">
+                {q.published_at.map(|t| tf(lang, "eval.published_at", &[("t", &local_time(t))]))}
+                " · " <a href=format!("/eval/results/{}", q.result)>{tr("eval.open_result")}</a>
+            </p>
+            {q.outcomes.is_empty().then(|| view! { <p class="muted">{tr("rw.no_outcomes")}</p> })}
+            {outcome_groups(&q.outcomes)}
+            <div class="actions">{drafts}</div>
+        </section>
+    }
+    .into_any()
 }
 
 fn note_form(lang: Lang, case: CaseId, kind: NoteKind, today: String) -> impl IntoView {
@@ -551,74 +584,17 @@ pub fn LedgerPage() -> impl IntoView {
         let head = view! {
             <thead><tr><th>{tr("rw.col.cadre")}</th><th class="num">{tr("rw.col.base")}</th><th>{tr("rw.col.adjustments")}</th><th class="num">{tr("rw.col.due")}</th></tr></thead>
         };
-        let forms = editable.then(|| {
-            let p = l.period.clone();
-            view! {
-                <details class="card no-print">
-                    <summary>{tr("rw.enter_base")}</summary>
-                    <ApiForm lang=lang action=actions::set_base()>
-                        {hidden("period", p)}
-                        <label for="cadre">{tr("rw.col.cadre")}</label>
-                        <select id="cadre" name="cadre" required>
-                            {l.people.iter().map(|(id, name, user)| view! { <option value=id.0>{format!("{name}（{user}）")}</option> }).collect_view()}
-                        </select>
-                        <label for="amount">{tr("rw.amount")}</label>
-                        <input id="amount" name="amount" inputmode="decimal" placeholder="3000.00" required/>
-                        <button type="submit" class="primary">{tr("rw.save_base")}</button>
-                    </ApiForm>
-                </details>
-                <details class="card no-print">
-                    <summary>{tr("rw.import_bases")}</summary>
-                    <p class="muted small">{tr("rw.import_help")}</p>
-                    <ApiForm lang=lang action=actions::import_bases()>
-                        <label for="csv">"CSV"</label>
-                        <textarea id="csv" name="csv" rows="5" placeholder="username,period,amount"></textarea>
-                        <button type="submit" class="secondary">{tr("rw.import")}</button>
-                    </ApiForm>
-                </details>
-            }
-        });
-        let period_key = l.period.clone();
-        let close = editable.then(move || view! {
-            <ApiForm lang=lang action=actions::close_period() confirm=tr("rw.close_confirm") class="inline".into()>
-                {hidden("period", period_key)}
-                <button type="submit" class="secondary">{tr("rw.close_period")}</button>
-            </ApiForm>
-        });
-        let exports = office.then(|| view! {
-            <a class="button-link" href=format!("/api/v1/ledger/export?period={}&format=xlsx", l.period) download>{tr("rw.export_xlsx")}</a> " "
-            <a class="button-link" href=format!("/api/v1/ledger/export?period={}&format=csv", l.period) download>{tr("rw.export_csv")}</a>
-        });
-        let label = |k: &str| {
-            LedgerPeriod::parse_key(k)
-                .map(|p| {
-                    if p.is_year_end() {
-                        tf(lang, "rw.year_end", &[("y", &p.year.to_string())])
-                    } else {
-                        period_key_label(lang, k)
-                    }
-                })
-                .unwrap_or_else(|_| k.to_string())
-        };
         Ok(view! {
             <h1>{tr("rw.ledger_title")}</h1>
             <form method="get" action="/ledger" class="inline no-print">
                 <label for="period">{tr("rw.period")}</label>
                 <select id="period" name="period">
-                    {l.periods.iter().map(|p| view! { <option value=p.clone() selected=*p == l.period>{label(p)}</option> }).collect_view()}
+                    {l.periods.iter().map(|p| view! { <option value=p.clone() selected=*p == l.period>{ledger_period_label(lang, p)}</option> }).collect_view()}
                 </select>
                 <button type="submit" class="secondary">{tr("rw.show")}</button>
             </form>
-            <section class="card ledger-summary">
-                <h2>{label(&l.period)}
-                    {l.closed.then(|| view! { " " <span class="badge case-done">{tr("rw.closed")}</span> })}</h2>
-                <p>{tr("rw.total_base")} ": " <strong>{yuan(l.total_base)}</strong> " · "
-                    {tr("rw.total_due")} ": " <strong class="total-due">{yuan(l.total_due)}</strong></p>
-                {l.closed_at.map(|t| view! { <p class="muted small">{tf(lang, "rw.ledger_closed_at", &[("t", &local_time(t))])}</p> })}
-                {(l.missing_bases > 0 && !l.closed).then(|| view! { <p class="notice">{tf(lang, "rw.missing_bases", &[("n", &l.missing_bases.to_string())])}</p> })}
-                <div class="actions no-print">{exports} " " {close}</div>
-            </section>
-            {forms}
+            {ledger_summary(lang, &l, office, editable)}
+            {editable.then(|| base_forms(lang, &l))}
             {(!l.corrections.is_empty()).then(|| view! {
                 <section class="card corrections">
                     <h2>{tr("rw.corrections")}</h2>
@@ -633,6 +609,81 @@ pub fn LedgerPage() -> impl IntoView {
             </section>
         })
     })
+}
+
+/// A ledger period for people: "2026年第三季度", or the year-end bonus of a year.
+fn ledger_period_label(lang: Lang, key: &str) -> String {
+    LedgerPeriod::parse_key(key)
+        .map(|p| {
+            if p.is_year_end() {
+                tf(lang, "rw.year_end", &[("y", &p.year.to_string())])
+            } else {
+                period_key_label(lang, key)
+            }
+        })
+        .unwrap_or_else(|_| key.to_string())
+}
+
+/// The period's totals and state, with the office's exports and (while open) closing it.
+fn ledger_summary(lang: Lang, l: &LedgerView, office: bool, editable: bool) -> AnyView {
+    let period_key = l.period.clone();
+    let close = editable.then(move || view! {
+        <ApiForm lang=lang action=actions::close_period() confirm=tr("rw.close_confirm") class="inline".into()>
+            {hidden("period", period_key)}
+            <button type="submit" class="secondary">{tr("rw.close_period")}</button>
+        </ApiForm>
+    });
+    let exports = office.then(|| view! {
+        <a class="button-link" href=format!("/api/v1/ledger/export?period={}&format=xlsx", l.period) download>{tr("rw.export_xlsx")}</a> " "
+        <a class="button-link" href=format!("/api/v1/ledger/export?period={}&format=csv", l.period) download>{tr("rw.export_csv")}</a>
+    });
+    view! {
+        <section class="card ledger-summary">
+            <h2>{ledger_period_label(lang, &l.period)}
+                {l.closed.then(|| view! { " " <span class="badge case-done">{tr("rw.closed")}</span> })}</h2>
+            <p>{tr("rw.total_base")} ": " <strong>{yuan(l.total_base)}</strong> " · "
+                {tr("rw.total_due")} ": " <strong class="total-due">{yuan(l.total_due)}</strong></p>
+            {l.closed_at.map(|t| view! { <p class="muted small">{tf(lang, "rw.ledger_closed_at", &[("t", &local_time(t))])}</p> })}
+            {(l.missing_bases > 0 && !l.closed).then(|| view! { <p class="notice">{tf(lang, "rw.missing_bases", &[("n", &l.missing_bases.to_string())])}</p> })}
+            <div class="actions no-print">{exports} " " {close}</div>
+        </section>
+    }
+    .into_any()
+}
+
+/// The office's forms for an open period: one cadre's base, or many from CSV.
+fn base_forms(lang: Lang, l: &LedgerView) -> AnyView {
+    let period = l.period.clone();
+    let people = l
+        .people
+        .iter()
+        .map(|(id, name, user)| view! { <option value=id.0>{format!("{name}（{user}）")}</option> })
+        .collect_view();
+    view! {
+        <details class="card no-print">
+            <summary>{tr("rw.enter_base")}</summary>
+            <ApiForm lang=lang action=actions::set_base()>
+                {hidden("period", period)}
+                <label for="cadre">{tr("rw.col.cadre")}</label>
+                <select id="cadre" name="cadre" required>
+                    {people}
+                </select>
+                <label for="amount">{tr("rw.amount")}</label>
+                <input id="amount" name="amount" inputmode="decimal" placeholder="3000.00" required/>
+                <button type="submit" class="primary">{tr("rw.save_base")}</button>
+            </ApiForm>
+        </details>
+        <details class="card no-print">
+            <summary>{tr("rw.import_bases")}</summary>
+            <p class="muted small">{tr("rw.import_help")}</p>
+            <ApiForm lang=lang action=actions::import_bases()>
+                <label for="csv">"CSV"</label>
+                <textarea id="csv" name="csv" rows="5" placeholder="username,period,amount"></textarea>
+                <button type="submit" class="secondary">{tr("rw.import")}</button>
+            </ApiForm>
+        </details>
+    }
+    .into_any()
 }
 
 /// A cadre's own results, outcomes, cases and bonus lines over time.

@@ -34,7 +34,10 @@ impl CalendarScope<'_> {
 
 impl Service {
     /// Sheets in: every supervised active cadre's three sheets of the month.
-    pub(super) async fn sheets_step(&self, s: &CalendarScope<'_>) -> Result<CalendarStep, AppError> {
+    pub(super) async fn sheets_step(
+        &self,
+        s: &CalendarScope<'_>,
+    ) -> Result<CalendarStep, AppError> {
         let sups = self.supervisors_in_month(&self.db, s.month).await?;
         let mut ids: Vec<i32> = sups
             .keys()
@@ -99,8 +102,10 @@ impl Service {
             .await
             .ie()?;
         let last = rows.iter().map(|o| o.written_at).max();
-        let written: HashSet<(i32, i32)> =
-            rows.into_iter().map(|o| (o.cadre_id, o.author_id)).collect();
+        let written: HashSet<(i32, i32)> = rows
+            .into_iter()
+            .map(|o| (o.cadre_id, o.author_id))
+            .collect();
         let due = s.policy.opinion_due(s.month, &self.policy);
         let done = expected.iter().filter(|e| written.contains(e)).count() as u32;
         let mut behind: Vec<i32> = expected
