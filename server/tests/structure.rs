@@ -69,11 +69,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "to be split into named steps",
     ),
     (
-        "app/src/rewards/outcomes.rs",
-        "derive_outcomes",
-        "to be split into named steps",
-    ),
-    (
         "app/src/rewards/pages.rs",
         "RewardsPage",
         "to be split into named steps",
@@ -84,38 +79,13 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "to be split into named steps",
     ),
     (
-        "server/src/service/eval/appeals.rs",
-        "answer_appeal",
-        "to be split into named steps",
-    ),
-    (
         "server/src/service/eval/calendar.rs",
         "calendar",
         "to be split into named steps",
     ),
     (
-        "server/src/service/eval/calendar.rs",
-        "reminders",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/mod.rs",
-        "result_view",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/opinions.rs",
-        "glances",
-        "to be split into named steps",
-    ),
-    (
         "server/src/service/eval/picks.rs",
         "pick_board",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/picks.rs",
-        "submit_pick",
         "to be split into named steps",
     ),
     (
