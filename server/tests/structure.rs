@@ -99,21 +99,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "to be split into named steps",
     ),
     (
-        "server/src/service/record/mod.rs",
-        "save_entry",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/record/mod.rs",
-        "archive_search",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/record/sheets.rs",
-        "sheet_view",
-        "to be split into named steps",
-    ),
-    (
         "server/src/service/rewards/cases.rs",
         "case_view",
         "to be split into named steps",
