@@ -100,37 +100,7 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "server/src/service/rewards/cases.rs",
-        "case_view",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/cases.rs",
         "add_case_note",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/export.rs",
-        "ledger_xlsx",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/ledger.rs",
-        "import_bases",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/notices.rs",
-        "draft_notice",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/outcomes.rs",
-        "recompute_in",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/sessions.rs",
-        "sign_in",
         "to be split into named steps",
     ),
 ];
