@@ -39,88 +39,13 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     // Not split yet (issue 10 goes on): each is one long sequence of checks and steps.
     (
-        "app/src/rewards/outcomes.rs",
-        "derive_outcomes",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/appeals.rs",
-        "answer_appeal",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/calendar.rs",
-        "reminders",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/mod.rs",
-        "result_view",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/eval/opinions.rs",
-        "glances",
-        "to be split into named steps",
-    ),
-    (
         "server/src/service/eval/picks.rs",
         "pick_board",
         "to be split into named steps",
     ),
     (
-        "server/src/service/eval/picks.rs",
-        "submit_pick",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/record/mod.rs",
-        "save_entry",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/record/mod.rs",
-        "archive_search",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/record/sheets.rs",
-        "sheet_view",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/cases.rs",
-        "case_view",
-        "to be split into named steps",
-    ),
-    (
         "server/src/service/rewards/cases.rs",
         "add_case_note",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/export.rs",
-        "ledger_xlsx",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/ledger.rs",
-        "import_bases",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/notices.rs",
-        "draft_notice",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/outcomes.rs",
-        "recompute_in",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/sessions.rs",
-        "sign_in",
         "to be split into named steps",
     ),
 ];

@@ -37,6 +37,102 @@ impl Service {
         Ok(())
     }
 
+    /// Admits the attempt past the slow-down, checks the password (against a dummy hash
+    /// for an unknown name) and refuses wrong credentials and inactive accounts alike;
+    /// returns the account signing in.
+    async fn check_credentials(
+        &self,
+        name: &str,
+        password: &str,
+        from: &app::ports::SignInFrom,
+        now: DateTime<Utc>,
+        found: Option<cadre::Model>,
+    ) -> Result<cadre::Model, AppError> {
+        // Decided and counted before the password is checked, for known and unknown names
+        // alike (the answers must not tell them apart).
+        let stored = found.as_ref().map(|c| (c.failed_logins, c.last_failed_at));
+        let ticket = match self.throttle.admit(name, from.addr, now, stored) {
+            Ok(t) => t,
+            Err(wait) => return Err(self.too_many(wait).await),
+        };
+        let hash = found
+            .as_ref()
+            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+        let matches = match self.hasher.verify(password, hash).await {
+            Ok(m) => m,
+            Err(e) => {
+                self.throttle.cancelled(ticket);
+                return Err(e);
+            }
+        };
+        let c = match found {
+            Some(c) if matches && c.active => c,
+            Some(c) => {
+                self.record_failed_sign_in(&c).await?;
+                return Err(AppError::invalid("password", "bad_credentials"));
+            }
+            None => {
+                // Unknown names leave no row (a flood of them must not take the write lock
+                // or fill the audit trail); the log keeps a digest of the name.
+                tracing::warn!(
+                    name = %audit::digest_of(&name),
+                    addr = ?from.addr,
+                    "sign-in with an unknown user name"
+                );
+                return Err(AppError::invalid("password", "bad_credentials"));
+            }
+        };
+        self.throttle.succeeded(ticket);
+        Ok(c)
+    }
+
+    /// Opens a new session for a successful sign-in, with its audit row: clears the
+    /// account's failure count, ends the session the request came with and the person's
+    /// expired ones. Returns the new session's token.
+    async fn open_session(
+        &self,
+        c: &cadre::Model,
+        from: &app::ports::SignInFrom,
+        now: DateTime<Utc>,
+    ) -> Result<String, AppError> {
+        self.write(async |tx| {
+            if c.failed_logins != 0 {
+                let mut am: cadre::ActiveModel = c.clone().into();
+                am.failed_logins = Set(0);
+                am.last_failed_at = Set(None);
+                am.update(tx).await.ie()?;
+            }
+            // A session token sent along with the sign-in is never carried over (fixation):
+            // that session ends; so do this person's expired ones.
+            if let Some(old) = &from.old_token {
+                session::Entity::delete_by_id(auth::token_hash(old))
+                    .exec(tx)
+                    .await
+                    .ie()?;
+            }
+            session::Entity::delete_many()
+                .filter(session::Column::CadreId.eq(c.id))
+                .filter(session::Column::ExpiresAt.lte(now))
+                .exec(tx)
+                .await
+                .ie()?;
+            let token = auth::new_token();
+            session::ActiveModel {
+                token_hash: Set(auth::token_hash(&token)),
+                cadre_id: Set(c.id),
+                created_at: Set(now),
+                expires_at: Set(now + self.sessions.max),
+                last_seen_at: Set(now),
+            }
+            .insert(tx)
+            .await
+            .ie()?;
+            let ev = AuditEvent::new(Some(c.id), "auth.signed_in", "cadre", c.id);
+            Ok(Change::audited(token, ev))
+        })
+        .await
+    }
+
     /// Records a failed sign-in of a known account: its stored count (which outlives a
     /// restart) and an audit row.
     async fn record_failed_sign_in(&self, c: &cadre::Model) -> Result<(), AppError> {
@@ -116,78 +212,10 @@ impl app::ports::Sessions for Service {
             .one(&self.db)
             .await
             .ie()?;
-        // Decided and counted before the password is checked, for known and unknown names
-        // alike (the answers must not tell them apart).
-        let stored = found.as_ref().map(|c| (c.failed_logins, c.last_failed_at));
-        let ticket = match self.throttle.admit(name, from.addr, now, stored) {
-            Ok(t) => t,
-            Err(wait) => return Err(self.too_many(wait).await),
-        };
-        let hash = found
-            .as_ref()
-            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
-        let matches = match self.hasher.verify(password, hash).await {
-            Ok(m) => m,
-            Err(e) => {
-                self.throttle.cancelled(ticket);
-                return Err(e);
-            }
-        };
-        let c = match found {
-            Some(c) if matches && c.active => c,
-            Some(c) => {
-                self.record_failed_sign_in(&c).await?;
-                return Err(AppError::invalid("password", "bad_credentials"));
-            }
-            None => {
-                // Unknown names leave no row (a flood of them must not take the write lock
-                // or fill the audit trail); the log keeps a digest of the name.
-                tracing::warn!(
-                    name = %audit::digest_of(&name),
-                    addr = ?from.addr,
-                    "sign-in with an unknown user name"
-                );
-                return Err(AppError::invalid("password", "bad_credentials"));
-            }
-        };
-        self.throttle.succeeded(ticket);
-        let token = self
-            .write(async |tx| {
-                if c.failed_logins != 0 {
-                    let mut am: cadre::ActiveModel = c.clone().into();
-                    am.failed_logins = Set(0);
-                    am.last_failed_at = Set(None);
-                    am.update(tx).await.ie()?;
-                }
-                // A session token sent along with the sign-in is never carried over (fixation):
-                // that session ends; so do this person's expired ones.
-                if let Some(old) = &from.old_token {
-                    session::Entity::delete_by_id(auth::token_hash(old))
-                        .exec(tx)
-                        .await
-                        .ie()?;
-                }
-                session::Entity::delete_many()
-                    .filter(session::Column::CadreId.eq(c.id))
-                    .filter(session::Column::ExpiresAt.lte(now))
-                    .exec(tx)
-                    .await
-                    .ie()?;
-                let token = auth::new_token();
-                session::ActiveModel {
-                    token_hash: Set(auth::token_hash(&token)),
-                    cadre_id: Set(c.id),
-                    created_at: Set(now),
-                    expires_at: Set(now + self.sessions.max),
-                    last_seen_at: Set(now),
-                }
-                .insert(tx)
-                .await
-                .ie()?;
-                let ev = AuditEvent::new(Some(c.id), "auth.signed_in", "cadre", c.id);
-                Ok(Change::audited(token, ev))
-            })
+        let c = self
+            .check_credentials(name, password, from, now, found)
             .await?;
+        let token = self.open_session(&c, from, now).await?;
         Ok((self.me_of(&self.db, &c).await?, token))
     }
 

@@ -151,6 +151,178 @@ impl Service {
         .map_err(|_| AppError::conflict(on_clash))?;
         Ok(())
     }
+
+    /// Loads the appeal being answered with the result and naming it is against, refusing
+    /// an appellant answering their own appeal and an appeal already answered.
+    async fn load_open_appeal(
+        tx: &DatabaseTransaction,
+        me: &Me,
+        id: AppealId,
+    ) -> Result<Appealed, AppError> {
+        let a = appeal::Entity::find_by_id(id.0)
+            .one(tx)
+            .await
+            .ie()?
+            .ok_or(AppError::NotFound {})?;
+        if a.cadre_id == me.id.0 {
+            return Err(AppError::Forbidden {});
+        }
+        if AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?
+            != AppealStatus::Open
+        {
+            return Err(AppError::conflict("already_answered"));
+        }
+        let r = eval_result::Entity::find_by_id(a.result_id)
+            .one(tx)
+            .await
+            .ie()?
+            .ok_or(AppError::Internal {})?;
+        let n = eval_naming::Entity::find_by_id(a.naming_id)
+            .one(tx)
+            .await
+            .ie()?
+            .ok_or(AppError::Internal {})?;
+        let current: Vec<eval_naming::Model> = eval_naming::Entity::find()
+            .filter(eval_naming::Column::ResultId.eq(r.id))
+            .filter(eval_naming::Column::RemovedIn.is_null())
+            .all(tx)
+            .await
+            .ie()?;
+        let before = Self::result_state(&r, &current);
+        Ok(Appealed {
+            appeal: a,
+            result: r,
+            naming: n,
+            before,
+        })
+    }
+
+    /// Stores the committee's answer on the appeal, with its audit row; returns the
+    /// answered appeal.
+    async fn record_answer(
+        &self,
+        tx: &DatabaseTransaction,
+        me: &Me,
+        a: &appeal::Model,
+        answer: &CommitteeAnswer,
+        now: DateTime<Utc>,
+    ) -> Result<appeal::Model, AppError> {
+        let mut am: appeal::ActiveModel = a.clone().into();
+        am.status = Set(answer.outcome.code().into());
+        am.answer = Set(Some(answer.text.clone()));
+        am.answered_by = Set(Some(me.id.0));
+        am.answered_at = Set(Some(now));
+        am.replacement_id = Set(answer.replacement.map(|c| c.0));
+        let a = am.update(tx).await.ie()?;
+        self.audit(
+            tx,
+            me,
+            "appeal.answered",
+            "appeal",
+            a.id,
+            Some(audit::digest_of(&(&a.status, &a.answer, a.replacement_id))),
+        )
+        .await?;
+        Ok(a)
+    }
+
+    /// Re-publishes the result after an answer that overturns or changes the naming, with
+    /// the audit row of the result's state before and after.
+    async fn republish_answered(
+        &self,
+        tx: &DatabaseTransaction,
+        me: &Me,
+        appealed: &Appealed,
+        answer: &CommitteeAnswer,
+        appeal_id: i32,
+    ) -> Result<(), AppError> {
+        let (r, n) = (&appealed.result, &appealed.naming);
+        // Re-publish: a new revision withdraws the naming (and names the replacement);
+        // the earlier revisions stay.
+        let revision = r.revision + 1;
+        let mut nm: eval_naming::ActiveModel = n.clone().into();
+        nm.removed_in = Set(Some(revision));
+        nm.update(tx).await.ie()?;
+        if let Some(rep) = answer.replacement {
+            eval_naming::ActiveModel {
+                result_id: Set(r.id),
+                cadre_id: Set(rep.0),
+                kind: Set(n.kind.clone()),
+                reason: Set(format!("复评改定（第 {revision} 版）")),
+                citations: Set("[]".into()),
+                added_in: Set(revision),
+                removed_in: Set(None),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await
+            .ie()?;
+        }
+        self.add_revision(
+            tx,
+            me,
+            r.id,
+            revision,
+            answer.text.clone(),
+            Some(appeal_id),
+            "already_answered",
+        )
+        .await?;
+        let mut rm: eval_result::ActiveModel = r.clone().into();
+        rm.revision = Set(revision);
+        let r = rm.update(tx).await.ie()?;
+        let after_names = eval_naming::Entity::find()
+            .filter(eval_naming::Column::ResultId.eq(r.id))
+            .all(tx)
+            .await
+            .ie()?;
+        let mut ev = AuditEvent::new(Some(me.id.0), "result.republished", "eval_result", r.id);
+        ev.before = Some(appealed.before.clone());
+        ev.after = Some(Self::result_state(&r, &after_names));
+        self.append_audit(tx, ev).await
+    }
+}
+
+/// The committee's answer to an appeal, checked before the transaction begins.
+struct CommitteeAnswer {
+    outcome: AppealOutcome,
+    /// The answer's text, trimmed.
+    text: String,
+    replacement: Option<CadreId>,
+}
+
+impl CommitteeAnswer {
+    /// Checks the answer's text, and that a replacement comes with a change and only then.
+    fn parse(
+        outcome: AppealOutcome,
+        answer: &str,
+        replacement: Option<CadreId>,
+    ) -> Result<Self, AppError> {
+        let text = required_text("answer", answer)?;
+        match (outcome, replacement) {
+            (AppealOutcome::Change, None) => {
+                return Err(AppError::invalid("replacement", "replacement_required"));
+            }
+            (AppealOutcome::Uphold | AppealOutcome::Overturn, Some(_)) => {
+                return Err(AppError::invalid("replacement", "replacement_not_allowed"));
+            }
+            _ => {}
+        }
+        Ok(CommitteeAnswer {
+            outcome,
+            text,
+            replacement,
+        })
+    }
+}
+
+/// An open appeal being answered, with the result and the naming it is against.
+struct Appealed {
+    appeal: appeal::Model,
+    result: eval_result::Model,
+    naming: eval_naming::Model,
+    /// The result's state before the answer, for the audit row of a re-publication.
+    before: String,
 }
 
 #[async_trait::async_trait]
@@ -345,114 +517,24 @@ impl app::ports::Appeals for Service {
         replacement: Option<CadreId>,
     ) -> Result<AppealView, AppError> {
         Self::require(me, Role::Committee)?;
-        let answer = required_text("answer", &answer)?;
-        match (outcome, replacement) {
-            (AppealOutcome::Change, None) => {
-                return Err(AppError::invalid("replacement", "replacement_required"));
-            }
-            (AppealOutcome::Uphold | AppealOutcome::Overturn, Some(_)) => {
-                return Err(AppError::invalid("replacement", "replacement_not_allowed"));
-            }
-            _ => {}
-        }
+        let answer = CommitteeAnswer::parse(outcome, &answer, replacement)?;
         let now = self.now();
         self.write(async |tx| {
-            let a = appeal::Entity::find_by_id(id.0)
-                .one(tx)
-                .await
-                .ie()?
-                .ok_or(AppError::NotFound {})?;
-            if a.cadre_id == me.id.0 {
-                return Err(AppError::Forbidden {});
-            }
-            if AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?
-                != AppealStatus::Open
-            {
-                return Err(AppError::conflict("already_answered"));
-            }
-            let r = eval_result::Entity::find_by_id(a.result_id)
-                .one(tx)
-                .await
-                .ie()?
-                .ok_or(AppError::Internal {})?;
-            let n = eval_naming::Entity::find_by_id(a.naming_id)
-                .one(tx)
-                .await
-                .ie()?
-                .ok_or(AppError::Internal {})?;
-            let current: Vec<eval_naming::Model> = eval_naming::Entity::find()
-                .filter(eval_naming::Column::ResultId.eq(r.id))
-                .filter(eval_naming::Column::RemovedIn.is_null())
-                .all(tx)
-                .await
-                .ie()?;
+            let appealed = Self::load_open_appeal(tx, me, id).await?;
             if let Some(rep) = replacement
-                && !self.replacement_pool(tx, &r, &n).await?.contains(&rep.0)
+                && !self
+                    .replacement_pool(tx, &appealed.result, &appealed.naming)
+                    .await?
+                    .contains(&rep.0)
             {
                 return Err(AppError::invalid("replacement", "not_in_pool"));
             }
-            let before = Self::result_state(&r, &current);
-            let mut am: appeal::ActiveModel = a.clone().into();
-            am.status = Set(outcome.code().into());
-            am.answer = Set(Some(answer.clone()));
-            am.answered_by = Set(Some(me.id.0));
-            am.answered_at = Set(Some(now));
-            am.replacement_id = Set(replacement.map(|c| c.0));
-            let a = am.update(tx).await.ie()?;
-            self.audit(
-                tx,
-                me,
-                "appeal.answered",
-                "appeal",
-                a.id,
-                Some(audit::digest_of(&(&a.status, &a.answer, a.replacement_id))),
-            )
-            .await?;
-            if outcome != AppealOutcome::Uphold {
-                // Re-publish: a new revision withdraws the naming (and names the replacement);
-                // the earlier revisions stay.
-                let revision = r.revision + 1;
-                let mut nm: eval_naming::ActiveModel = n.clone().into();
-                nm.removed_in = Set(Some(revision));
-                nm.update(tx).await.ie()?;
-                if let Some(rep) = replacement {
-                    eval_naming::ActiveModel {
-                        result_id: Set(r.id),
-                        cadre_id: Set(rep.0),
-                        kind: Set(n.kind.clone()),
-                        reason: Set(format!("复评改定（第 {revision} 版）")),
-                        citations: Set("[]".into()),
-                        added_in: Set(revision),
-                        removed_in: Set(None),
-                        ..Default::default()
-                    }
-                    .insert(tx)
-                    .await
-                    .ie()?;
-                }
-                self.add_revision(
-                    tx,
-                    me,
-                    r.id,
-                    revision,
-                    answer.clone(),
-                    Some(a.id),
-                    "already_answered",
-                )
+            let a = self
+                .record_answer(tx, me, &appealed.appeal, &answer, now)
                 .await?;
-                let mut rm: eval_result::ActiveModel = r.into();
-                rm.revision = Set(revision);
-                let r = rm.update(tx).await.ie()?;
-                let after_names = eval_naming::Entity::find()
-                    .filter(eval_naming::Column::ResultId.eq(r.id))
-                    .all(tx)
-                    .await
-                    .ie()?;
-                let mut ev =
-                    AuditEvent::new(Some(me.id.0), "result.republished", "eval_result", r.id);
-                ev.before = Some(before);
-                ev.after = Some(Self::result_state(&r, &after_names));
-                self.append_audit(tx, ev).await?;
+            if outcome != AppealOutcome::Uphold {
+                self.republish_answered(tx, me, &appealed, &answer, a.id)
+                    .await?;
             }
             let people = self.people(tx).await?;
             let r = eval_result::Entity::find_by_id(a.result_id)
@@ -460,7 +542,7 @@ impl app::ports::Appeals for Service {
                 .await
                 .ie()?
                 .ok_or(AppError::Internal {})?;
-            let view = self.appeal_view(&a, &r, Some(&n), &people)?;
+            let view = self.appeal_view(&a, &r, Some(&appealed.naming), &people)?;
             // An open appeal holds the outcomes of its naming; an answer releases or withdraws them.
             self.recompute_in(tx, Some(me.id.0)).await?;
             Ok(Change::recorded(view))

@@ -184,6 +184,37 @@ impl Service {
         people: &HashMap<i32, Person>,
         access: Access,
     ) -> Result<ResultView, AppError> {
+        let names = self.naming_views(db, r, people, access).await?;
+        let history = Self::revision_views(db, r, people, access).await?;
+        let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        Ok(ResultView {
+            id: ResultId(r.id),
+            kind: result_kind(r),
+            period: result_period(r),
+            owner: r.owner_id.map(name),
+            policy_version: r.policy_version,
+            made_at: r.made_at,
+            late: r.late,
+            published_at: r.published_at,
+            published: is_published(r, self.now()),
+            revision: r.revision,
+            missing_confirmed: r.missing_confirmed,
+            missing_sheets: r.missing_sheets as u32,
+            under_appeal: names.iter().any(|n| n.under_appeal),
+            names,
+            history,
+        })
+    }
+
+    /// The result's namings the viewer may see (all, their own, or the current ones), with
+    /// the entries they cite (not for the public) and whether each is under appeal.
+    async fn naming_views<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        r: &eval_result::Model,
+        people: &HashMap<i32, Person>,
+        access: Access,
+    ) -> Result<Vec<NamingView>, AppError> {
         let namings = eval_naming::Entity::find()
             .filter(eval_naming::Column::ResultId.eq(r.id))
             .order_by_asc(eval_naming::Column::Id)
@@ -195,19 +226,7 @@ impl Service {
         let cites = self.citations(db, &cited).await?;
         let open = self.open_appeals(db, &[r.id]).await?;
         let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
-        let own_appeals: HashSet<i32> = match access {
-            Access::Own(c) => appeal::Entity::find()
-                .filter(appeal::Column::ResultId.eq(r.id))
-                .filter(appeal::Column::CadreId.eq(c))
-                .all(db)
-                .await
-                .ie()?
-                .into_iter()
-                .map(|a| a.id)
-                .collect(),
-            _ => HashSet::new(),
-        };
-        let names = namings
+        namings
             .iter()
             .filter(|n| match access {
                 Access::Full => true,
@@ -238,8 +257,31 @@ impl Service {
                     under_appeal: open.contains(&n.id),
                 })
             })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let history = eval_revision::Entity::find()
+            .collect::<Result<Vec<_>, AppError>>()
+    }
+
+    /// The result's revisions the viewer may see: a named cadre only those answering their
+    /// own appeals (besides the publications), the public without the committee's notes.
+    async fn revision_views<C: ConnectionTrait>(
+        db: &C,
+        r: &eval_result::Model,
+        people: &HashMap<i32, Person>,
+        access: Access,
+    ) -> Result<Vec<RevisionView>, AppError> {
+        let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        let own_appeals: HashSet<i32> = match access {
+            Access::Own(c) => appeal::Entity::find()
+                .filter(appeal::Column::ResultId.eq(r.id))
+                .filter(appeal::Column::CadreId.eq(c))
+                .all(db)
+                .await
+                .ie()?
+                .into_iter()
+                .map(|a| a.id)
+                .collect(),
+            _ => HashSet::new(),
+        };
+        Ok(eval_revision::Entity::find()
             .filter(eval_revision::Column::ResultId.eq(r.id))
             .order_by_asc(eval_revision::Column::Revision)
             .all(db)
@@ -263,24 +305,7 @@ impl Service {
                 },
                 appeal: v.appeal_id.map(AppealId),
             })
-            .collect();
-        Ok(ResultView {
-            id: ResultId(r.id),
-            kind: result_kind(r),
-            period: result_period(r),
-            owner: r.owner_id.map(name),
-            policy_version: r.policy_version,
-            made_at: r.made_at,
-            late: r.late,
-            published_at: r.published_at,
-            published: is_published(r, self.now()),
-            revision: r.revision,
-            missing_confirmed: r.missing_confirmed,
-            missing_sheets: r.missing_sheets as u32,
-            under_appeal: names.iter().any(|n| n.under_appeal),
-            names,
-            history,
-        })
+            .collect())
     }
 
     /// What of a result `me` may see, or nothing.

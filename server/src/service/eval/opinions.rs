@@ -29,12 +29,10 @@ impl Service {
             .iter()
             .map(|s| Ok((s.id, status_of(s)?)))
             .collect::<Result<_, AppError>>()?;
-        let handed_in =
-            |id: &i32| matches!(status[id], SheetStatus::Submitted | SheetStatus::Reviewed);
         // Only entries of submitted sheets may be cited: they are locked.
         let citable: HashMap<i32, i32> = sheets
             .iter()
-            .filter(|s| handed_in(&s.id))
+            .filter(|s| handed_in(status[&s.id]))
             .map(|s| (s.id, s.cadre_id))
             .collect();
         let entries = if sheets.is_empty() {
@@ -47,56 +45,61 @@ impl Service {
                 .await
                 .ie()?
         };
-        let mut counts: HashMap<i32, u32> = HashMap::new();
-        let mut places: HashMap<i32, BTreeMap<&str, u32>> = HashMap::new();
-        for e in &entries {
-            *counts.entry(e.sheet_id).or_default() += 1;
-            if let Some(c) = sheet_owner.get(&e.sheet_id) {
-                *places.entry(*c).or_default().entry(&e.place).or_default() += 1;
-            }
-        }
+        let tally = EntryTally::of(&entries, &sheet_owner);
         let now = self.now();
         let mut out = HashMap::new();
         for id in ids {
-            let mut missing = 0;
-            let glance_sheets = month
-                .periods()
-                .into_iter()
-                .map(|p| {
-                    let s = sheets
-                        .iter()
-                        .find(|s| s.cadre_id == *id && s.dekad == p.dekad.number());
-                    let status = s.map_or(SheetStatus::Draft, |s| status[&s.id]);
-                    if !s.is_some_and(|s| handed_in(&s.id)) {
-                        missing += 1;
-                    }
-                    GlanceSheet {
-                        period: p,
-                        sheet: s.map(|s| SheetId(s.id)),
-                        state: SheetState::derive(
-                            status,
-                            s.is_some_and(|s| s.late),
-                            now > p.due(&self.policy),
-                        ),
-                        days_written: s.and_then(|s| counts.get(&s.id)).copied().unwrap_or(0),
-                        days_total: p.days().len() as u32,
-                    }
-                })
-                .collect();
-            let pl = places.get(id);
-            out.insert(
-                *id,
-                MonthGlance {
-                    sheets: glance_sheets,
-                    places: Place::ALL
-                        .into_iter()
-                        .map(|p| (p, pl.and_then(|m| m.get(p.code())).copied().unwrap_or(0)))
-                        .collect(),
-                    missing,
-                },
-            );
+            let glance = self.month_glance(*id, month, &sheets, &status, &tally, now);
+            out.insert(*id, glance);
         }
         Ok((out, entries, citable))
+    }
+
+    /// One cadre's month at a glance: the state of each dekad's sheet (a missing sheet is a
+    /// draft), the days written, where the work was done, and how many sheets are not in.
+    fn month_glance(
+        &self,
+        id: i32,
+        month: Month,
+        sheets: &[sheet::Model],
+        status: &HashMap<i32, SheetStatus>,
+        tally: &EntryTally<'_>,
+        now: DateTime<Utc>,
+    ) -> MonthGlance {
+        let mut missing = 0;
+        let glance_sheets = month
+            .periods()
+            .into_iter()
+            .map(|p| {
+                let s = sheets
+                    .iter()
+                    .find(|s| s.cadre_id == id && s.dekad == p.dekad.number());
+                let status = s.map_or(SheetStatus::Draft, |s| status[&s.id]);
+                if !s.is_some_and(|_| handed_in(status)) {
+                    missing += 1;
+                }
+                GlanceSheet {
+                    period: p,
+                    sheet: s.map(|s| SheetId(s.id)),
+                    state: SheetState::derive(
+                        status,
+                        s.is_some_and(|s| s.late),
+                        now > p.due(&self.policy),
+                    ),
+                    days_written: s.and_then(|s| tally.days.get(&s.id)).copied().unwrap_or(0),
+                    days_total: p.days().len() as u32,
+                }
+            })
+            .collect();
+        let pl = tally.places.get(&id);
+        MonthGlance {
+            sheets: glance_sheets,
+            places: Place::ALL
+                .into_iter()
+                .map(|p| (p, pl.and_then(|m| m.get(p.code())).copied().unwrap_or(0)))
+                .collect(),
+            missing,
+        }
     }
 
     /// The latest opinion per (author, cadre, month) for `ids` in `months`.
@@ -278,5 +281,35 @@ impl app::ports::Opinions for Service {
             Ok(Change::recorded(view))
         })
         .await
+    }
+}
+
+/// Whether a sheet in this status has been handed in (submitted, or reviewed since).
+fn handed_in(status: SheetStatus) -> bool {
+    matches!(status, SheetStatus::Submitted | SheetStatus::Reviewed)
+}
+
+/// What the month's day entries add up to: days written per sheet, and per cadre the
+/// places the work was done (by place code).
+struct EntryTally<'a> {
+    days: HashMap<i32, u32>,
+    places: HashMap<i32, BTreeMap<&'a str, u32>>,
+}
+
+impl<'a> EntryTally<'a> {
+    /// Counts `entries`, attributing each to its sheet's cadre through `sheet_owner`.
+    fn of(entries: &'a [day_entry::Model], sheet_owner: &HashMap<i32, i32>) -> Self {
+        let mut counts: HashMap<i32, u32> = HashMap::new();
+        let mut places: HashMap<i32, BTreeMap<&str, u32>> = HashMap::new();
+        for e in entries {
+            *counts.entry(e.sheet_id).or_default() += 1;
+            if let Some(c) = sheet_owner.get(&e.sheet_id) {
+                *places.entry(*c).or_default().entry(&e.place).or_default() += 1;
+            }
+        }
+        EntryTally {
+            days: counts,
+            places,
+        }
     }
 }

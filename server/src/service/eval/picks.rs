@@ -143,40 +143,10 @@ impl app::ports::MonthlyPicks for Service {
         }
         let now = self.now();
         self.write(async |tx| {
-            if self.quarter_result(tx, month.quarter()).await?.is_some() {
-                return Err(AppError::conflict("quarter_decided"));
-            }
             let scope = monthly_scope(month, me.id.0);
-            if eval_result::Entity::find()
-                .filter(eval_result::Column::Scope.eq(scope.clone()))
-                .one(tx)
-                .await
-                .ie()?
-                .is_some()
-            {
-                return Err(AppError::conflict("already_picked"));
-            }
+            self.check_pick_open(tx, month, &scope).await?;
             let (version, policy) = self.eval_policy(tx).await?;
-            let sups = self.supervisors_in_month(tx, month).await?;
-            let ids: Vec<i32> = sups
-                .iter()
-                .filter(|(_, s)| **s == me.id.0)
-                .map(|(c, _)| *c)
-                .collect();
-            if ids.is_empty() {
-                return Err(AppError::invalid("best", "not_your_cadre"));
-            }
-            let eligible: HashSet<CadreId> = ids.iter().map(|i| CadreId(*i)).collect();
-            let (glances, entries, owner) = self.glances(tx, &ids, month).await?;
-            let entry_owner: HashMap<EntryId, CadreId> = entries
-                .iter()
-                .filter_map(|e| owner.get(&e.sheet_id).map(|c| (EntryId(e.id), CadreId(*c))))
-                .collect();
-            check_monthly_pick(&policy, &eligible, &entry_owner, &input.best, &input.worst)?;
-            let missing: u32 = glances.values().map(|g| g.missing).sum();
-            if missing > 0 && !input.confirm_missing {
-                return Err(AppError::conflict("sheets_missing"));
-            }
+            let missing = self.check_pick(tx, me, month, &policy, &input).await?;
             let due = policy.pick_due(month, &self.policy);
             let r = eval_result::ActiveModel {
                 scope: Set(scope),
@@ -199,30 +169,7 @@ impl app::ports::MonthlyPicks for Service {
             .insert(tx)
             .await
             .map_err(|_| AppError::conflict("already_picked"))?;
-            let mut names = Vec::new();
-            for (kind, lines) in [
-                (PickKind::Best, &input.best),
-                (PickKind::Worst, &input.worst),
-            ] {
-                for l in lines.iter() {
-                    let cites: Vec<i32> = l.citations.iter().map(|e| e.0).collect();
-                    names.push(
-                        eval_naming::ActiveModel {
-                            result_id: Set(r.id),
-                            cadre_id: Set(l.cadre.0),
-                            kind: Set(kind.code().into()),
-                            reason: Set(required_text("reason", &l.reason)?),
-                            citations: Set(ids_json(&cites)),
-                            added_in: Set(1),
-                            removed_in: Set(None),
-                            ..Default::default()
-                        }
-                        .insert(tx)
-                        .await
-                        .ie()?,
-                    );
-                }
-            }
+            let names = Self::insert_pick_namings(tx, r.id, &input).await?;
             let note = if missing > 0 {
                 format!("submitted with {missing} sheet(s) missing (confirmed)")
             } else {
@@ -249,5 +196,98 @@ impl app::ports::MonthlyPicks for Service {
         };
         let people = self.people(&self.db).await?;
         self.result_view(&self.db, &r, &people, access).await
+    }
+}
+
+impl Service {
+    /// Refuses a monthly pick once the month's quarter is decided, or when this leader's
+    /// pick of the month (`scope`) is already in.
+    async fn check_pick_open(
+        &self,
+        tx: &DatabaseTransaction,
+        month: Month,
+        scope: &str,
+    ) -> Result<(), AppError> {
+        if self.quarter_result(tx, month.quarter()).await?.is_some() {
+            return Err(AppError::conflict("quarter_decided"));
+        }
+        if eval_result::Entity::find()
+            .filter(eval_result::Column::Scope.eq(scope))
+            .one(tx)
+            .await
+            .ie()?
+            .is_some()
+        {
+            return Err(AppError::conflict("already_picked"));
+        }
+        Ok(())
+    }
+
+    /// Checks the pick against the policy and the leader's cadres of the month (their
+    /// cited entries included), and that missing sheets are knowingly confirmed. Returns
+    /// how many of the month's sheets are missing.
+    async fn check_pick(
+        &self,
+        tx: &DatabaseTransaction,
+        me: &Me,
+        month: Month,
+        policy: &EvalPolicy,
+        input: &MonthlyPick,
+    ) -> Result<u32, AppError> {
+        let sups = self.supervisors_in_month(tx, month).await?;
+        let ids: Vec<i32> = sups
+            .iter()
+            .filter(|(_, s)| **s == me.id.0)
+            .map(|(c, _)| *c)
+            .collect();
+        if ids.is_empty() {
+            return Err(AppError::invalid("best", "not_your_cadre"));
+        }
+        let eligible: HashSet<CadreId> = ids.iter().map(|i| CadreId(*i)).collect();
+        let (glances, entries, owner) = self.glances(tx, &ids, month).await?;
+        let entry_owner: HashMap<EntryId, CadreId> = entries
+            .iter()
+            .filter_map(|e| owner.get(&e.sheet_id).map(|c| (EntryId(e.id), CadreId(*c))))
+            .collect();
+        check_monthly_pick(policy, &eligible, &entry_owner, &input.best, &input.worst)?;
+        let missing: u32 = glances.values().map(|g| g.missing).sum();
+        if missing > 0 && !input.confirm_missing {
+            return Err(AppError::conflict("sheets_missing"));
+        }
+        Ok(missing)
+    }
+
+    /// Stores the pick's namings, best then worst in the order given, on the first
+    /// revision of the result `result_id`.
+    async fn insert_pick_namings(
+        tx: &DatabaseTransaction,
+        result_id: i32,
+        input: &MonthlyPick,
+    ) -> Result<Vec<eval_naming::Model>, AppError> {
+        let mut names = Vec::new();
+        for (kind, lines) in [
+            (PickKind::Best, &input.best),
+            (PickKind::Worst, &input.worst),
+        ] {
+            for l in lines.iter() {
+                let cites: Vec<i32> = l.citations.iter().map(|e| e.0).collect();
+                names.push(
+                    eval_naming::ActiveModel {
+                        result_id: Set(result_id),
+                        cadre_id: Set(l.cadre.0),
+                        kind: Set(kind.code().into()),
+                        reason: Set(required_text("reason", &l.reason)?),
+                        citations: Set(ids_json(&cites)),
+                        added_in: Set(1),
+                        removed_in: Set(None),
+                        ..Default::default()
+                    }
+                    .insert(tx)
+                    .await
+                    .ie()?,
+                );
+            }
+        }
+        Ok(names)
     }
 }

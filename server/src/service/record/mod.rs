@@ -94,6 +94,247 @@ impl Service {
         }
         Ok(missing)
     }
+
+    /// What the first save with this client id stored, if there was one; another person's
+    /// client id is refused.
+    async fn repeated_save(
+        tx: &DatabaseTransaction,
+        me: &Me,
+        client_id: &str,
+        villages: &HashMap<i32, String>,
+    ) -> Result<Option<DayEntryView>, AppError> {
+        let Some(prev) = entry_save::Entity::find_by_id(client_id.to_string())
+            .one(tx)
+            .await
+            .ie()?
+        else {
+            return Ok(None);
+        };
+        if prev.cadre_id != me.id.0 {
+            return Err(AppError::conflict("bad_client_id"));
+        }
+        let e = day_entry::Entity::find_by_id(prev.entry_id)
+            .one(tx)
+            .await
+            .ie()?
+            .ok_or(AppError::Internal {})?;
+        Ok(Some(Self::entry_view(&e, villages)?))
+    }
+
+    /// The sheet the entry goes on, created if the dekad has none yet, once the day, the
+    /// village and the sheet's state allow writing it.
+    async fn writable_sheet(
+        &self,
+        tx: &DatabaseTransaction,
+        me: &Me,
+        input: &EntryInput,
+        today: NaiveDate,
+        villages: &HashMap<i32, String>,
+    ) -> Result<sheet::Model, AppError> {
+        if input.day > today {
+            return Err(AppError::invalid("day", "future_day"));
+        }
+        if let Some(v) = input.village_id
+            && !villages.contains_key(&v.0)
+        {
+            return Err(AppError::invalid("village_id", "unknown_village"));
+        }
+        let period = SheetPeriod::containing(input.day);
+        let existing_sheet = self.find_sheet(tx, me.id.0, period).await?;
+        let status = status_or_draft(existing_sheet.as_ref())?;
+        if !status.is_open() {
+            return Err(AppError::conflict("sheet_locked"));
+        }
+        if !day_is_writable(input.day, today, status) {
+            return Err(AppError::invalid("day", "day_closed"));
+        }
+        match existing_sheet {
+            Some(s) => Ok(s),
+            None => self.find_or_create_sheet(tx, me.id.0, period).await,
+        }
+    }
+
+    /// Writes the day's entry on sheet `sheet_id`: updates the one already there or inserts
+    /// it. Returns the stored entry and, for an update, the digest of what it replaced.
+    async fn upsert_entry(
+        tx: &DatabaseTransaction,
+        sheet_id: i32,
+        input: &EntryInput,
+        now: DateTime<Utc>,
+    ) -> Result<(day_entry::Model, Option<String>), AppError> {
+        let existing = day_entry::Entity::find()
+            .filter(day_entry::Column::SheetId.eq(sheet_id))
+            .filter(day_entry::Column::Day.eq(input.day))
+            .one(tx)
+            .await
+            .ie()?;
+        let place = input.place.code().to_string();
+        let village_id = input.village_id.map(|v| v.0);
+        Ok(match existing {
+            Some(e) => {
+                let before = audit::digest_of(&EntryState::from(&e));
+                let mut am: day_entry::ActiveModel = e.into();
+                am.work = Set(input.work.clone());
+                am.outcome = Set(input.outcome.clone());
+                am.place = Set(place);
+                am.village_id = Set(village_id);
+                am.place_note = Set(input.place_note.clone());
+                am.updated_at = Set(now);
+                (am.update(tx).await.ie()?, Some(before))
+            }
+            None => (
+                day_entry::ActiveModel {
+                    sheet_id: Set(sheet_id),
+                    day: Set(input.day),
+                    work: Set(input.work.clone()),
+                    outcome: Set(input.outcome.clone()),
+                    place: Set(place),
+                    village_id: Set(village_id),
+                    place_note: Set(input.place_note.clone()),
+                    written_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx)
+                .await
+                .ie()?,
+                None,
+            ),
+        })
+    }
+
+    /// The cadres the archive query names (by name or user name, and department).
+    async fn archive_cadres(
+        &self,
+        q: &ArchiveQuery,
+    ) -> Result<HashMap<i32, cadre::Model>, AppError> {
+        let mut cadre_q = cadre::Entity::find();
+        if let Some(p) = q.person.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            if p.chars().count() > 40 {
+                return Err(AppError::invalid("person", "too_long"));
+            }
+            cadre_q = cadre_q.filter(
+                Condition::any()
+                    .add(cadre::Column::Name.contains(p))
+                    .add(cadre::Column::Username.eq(p)),
+            );
+        }
+        if let Some(d) = q.department_id {
+            cadre_q = cadre_q.filter(cadre::Column::DepartmentId.eq(d.0));
+        }
+        Ok(cadre_q
+            .all(&self.db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
+    }
+
+    /// The submitted sheets of `cadres` in the query's periods and, with a text, only those
+    /// with an entry containing it (with its snippet by sheet id); newest period first,
+    /// then by name.
+    async fn archive_sheets(
+        &self,
+        q: &ArchiveQuery,
+        cadres: &HashMap<i32, cadre::Model>,
+    ) -> Result<(Vec<(sheet::Model, SheetPeriod)>, HashMap<i32, String>), AppError> {
+        let mut sheet_q = sheet::Entity::find()
+            .filter(sheet::Column::SubmittedAt.is_not_null())
+            .filter(sheet::Column::CadreId.is_in(cadres.keys().copied().collect::<Vec<_>>()));
+        let from = q.from.map(|d| period_key(SheetPeriod::containing(d)));
+        let to = q.to.map(|d| period_key(SheetPeriod::containing(d)));
+        if let Some((y, _, _)) = from {
+            sheet_q = sheet_q.filter(sheet::Column::Year.gte(y));
+        }
+        if let Some((y, _, _)) = to {
+            sheet_q = sheet_q.filter(sheet::Column::Year.lte(y));
+        }
+        let mut snippets: HashMap<i32, String> = HashMap::new();
+        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            snippets = self.archive_snippets(text).await?;
+            sheet_q = sheet_q
+                .filter(sheet::Column::Id.is_in(snippets.keys().copied().collect::<Vec<_>>()));
+        }
+        let mut sheets: Vec<(sheet::Model, SheetPeriod)> = Vec::new();
+        for s in sheet_q.all(&self.db).await.ie()? {
+            let period = period_of(&s)?;
+            let k = period_key(period);
+            if from.is_none_or(|f| k >= f) && to.is_none_or(|t| k <= t) {
+                sheets.push((s, period));
+            }
+        }
+        sheets.sort_by(|(a, pa), (b, pb)| {
+            period_key(*pb).cmp(&period_key(*pa)).then_with(|| {
+                let na = cadres.get(&a.cadre_id).map(|c| c.name.as_str());
+                let nb = cadres.get(&b.cadre_id).map(|c| c.name.as_str());
+                na.cmp(&nb)
+            })
+        });
+        Ok((sheets, snippets))
+    }
+
+    /// For each sheet with an entry whose work or outcome contains `text`, that line of
+    /// the first such entry.
+    async fn archive_snippets(&self, text: &str) -> Result<HashMap<i32, String>, AppError> {
+        if text.chars().count() > 50 {
+            return Err(AppError::invalid("text", "too_long"));
+        }
+        let hits = day_entry::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(day_entry::Column::Work.contains(text))
+                    .add(day_entry::Column::Outcome.contains(text)),
+            )
+            .all(&self.db)
+            .await
+            .ie()?;
+        let mut snippets: HashMap<i32, String> = HashMap::new();
+        for h in hits {
+            snippets.entry(h.sheet_id).or_insert_with(|| {
+                if h.work.contains(text) {
+                    h.work.clone()
+                } else {
+                    h.outcome.clone()
+                }
+            });
+        }
+        Ok(snippets)
+    }
+
+    /// The archive hits of one page of sheets: each sheet's summary and its snippet.
+    async fn archive_hits(
+        &self,
+        page: &[(sheet::Model, SheetPeriod)],
+        cadres: &HashMap<i32, cadre::Model>,
+        snippets: &HashMap<i32, String>,
+    ) -> Result<Vec<ArchiveHit>, AppError> {
+        let counts = self
+            .entry_counts(
+                &self.db,
+                &page.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
+            )
+            .await?;
+        let depts = self.department_names(&self.db).await?;
+        let mut hits = Vec::new();
+        for (s, period) in page {
+            let Some(c) = cadres.get(&s.cadre_id) else {
+                continue;
+            };
+            let dept = depts.get(&c.department_id).map_or("", String::as_str);
+            let written = counts.get(&s.id).copied().unwrap_or(0);
+            hits.push(ArchiveHit {
+                sheet: self.summary(Some(s), c, dept, *period, written)?,
+                snippet: snippets.get(&s.id).cloned(),
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// A sheet period as a sortable key: year, month, dekad.
+fn period_key(p: SheetPeriod) -> (i32, u32, i32) {
+    (p.year, p.month, p.dekad.number())
 }
 
 #[async_trait::async_trait]
@@ -153,81 +394,13 @@ impl app::ports::Records for Service {
         self.write(async |tx| {
             let villages = self.village_names(tx).await?;
             // A repeated save (same client id) is answered with what the first one stored.
-            if let Some(prev) = entry_save::Entity::find_by_id(input.client_id.clone())
-                .one(tx)
-                .await
-                .ie()?
-            {
-                if prev.cadre_id != me.id.0 {
-                    return Err(AppError::conflict("bad_client_id"));
-                }
-                let e = day_entry::Entity::find_by_id(prev.entry_id)
-                    .one(tx)
-                    .await
-                    .ie()?
-                    .ok_or(AppError::Internal {})?;
-                return Ok(Change::unchanged(Self::entry_view(&e, &villages)?));
+            if let Some(view) = Self::repeated_save(tx, me, &input.client_id, &villages).await? {
+                return Ok(Change::unchanged(view));
             }
-            if input.day > today {
-                return Err(AppError::invalid("day", "future_day"));
-            }
-            if let Some(v) = input.village_id
-                && !villages.contains_key(&v.0)
-            {
-                return Err(AppError::invalid("village_id", "unknown_village"));
-            }
-            let period = SheetPeriod::containing(input.day);
-            let existing_sheet = self.find_sheet(tx, me.id.0, period).await?;
-            let status = status_or_draft(existing_sheet.as_ref())?;
-            if !status.is_open() {
-                return Err(AppError::conflict("sheet_locked"));
-            }
-            if !day_is_writable(input.day, today, status) {
-                return Err(AppError::invalid("day", "day_closed"));
-            }
-            let s = match existing_sheet {
-                Some(s) => s,
-                None => self.find_or_create_sheet(tx, me.id.0, period).await?,
-            };
-            let existing = day_entry::Entity::find()
-                .filter(day_entry::Column::SheetId.eq(s.id))
-                .filter(day_entry::Column::Day.eq(input.day))
-                .one(tx)
-                .await
-                .ie()?;
-            let place = input.place.code().to_string();
-            let village_id = input.village_id.map(|v| v.0);
-            let (saved, before) = match existing {
-                Some(e) => {
-                    let before = audit::digest_of(&EntryState::from(&e));
-                    let mut am: day_entry::ActiveModel = e.into();
-                    am.work = Set(input.work.clone());
-                    am.outcome = Set(input.outcome.clone());
-                    am.place = Set(place);
-                    am.village_id = Set(village_id);
-                    am.place_note = Set(input.place_note.clone());
-                    am.updated_at = Set(now);
-                    (am.update(tx).await.ie()?, Some(before))
-                }
-                None => (
-                    day_entry::ActiveModel {
-                        sheet_id: Set(s.id),
-                        day: Set(input.day),
-                        work: Set(input.work.clone()),
-                        outcome: Set(input.outcome.clone()),
-                        place: Set(place),
-                        village_id: Set(village_id),
-                        place_note: Set(input.place_note.clone()),
-                        written_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(tx)
-                    .await
-                    .ie()?,
-                    None,
-                ),
-            };
+            let s = self
+                .writable_sheet(tx, me, &input, today, &villages)
+                .await?;
+            let (saved, before) = Self::upsert_entry(tx, s.id, &input, now).await?;
             entry_save::ActiveModel {
                 client_id: Set(input.client_id.clone()),
                 cadre_id: Set(me.id.0),
@@ -462,80 +635,8 @@ impl app::ports::Records for Service {
             return Err(AppError::Forbidden {});
         }
         const PER_PAGE: u32 = 20;
-        let mut cadre_q = cadre::Entity::find();
-        if let Some(p) = q.person.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            if p.chars().count() > 40 {
-                return Err(AppError::invalid("person", "too_long"));
-            }
-            cadre_q = cadre_q.filter(
-                Condition::any()
-                    .add(cadre::Column::Name.contains(p))
-                    .add(cadre::Column::Username.eq(p)),
-            );
-        }
-        if let Some(d) = q.department_id {
-            cadre_q = cadre_q.filter(cadre::Column::DepartmentId.eq(d.0));
-        }
-        let cadres: HashMap<i32, cadre::Model> = cadre_q
-            .all(&self.db)
-            .await
-            .ie()?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let mut sheet_q = sheet::Entity::find()
-            .filter(sheet::Column::SubmittedAt.is_not_null())
-            .filter(sheet::Column::CadreId.is_in(cadres.keys().copied().collect::<Vec<_>>()));
-        let key = |p: SheetPeriod| (p.year, p.month, p.dekad.number());
-        let from = q.from.map(|d| key(SheetPeriod::containing(d)));
-        let to = q.to.map(|d| key(SheetPeriod::containing(d)));
-        if let Some((y, _, _)) = from {
-            sheet_q = sheet_q.filter(sheet::Column::Year.gte(y));
-        }
-        if let Some((y, _, _)) = to {
-            sheet_q = sheet_q.filter(sheet::Column::Year.lte(y));
-        }
-        let mut snippets: HashMap<i32, String> = HashMap::new();
-        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            if text.chars().count() > 50 {
-                return Err(AppError::invalid("text", "too_long"));
-            }
-            let hits = day_entry::Entity::find()
-                .filter(
-                    Condition::any()
-                        .add(day_entry::Column::Work.contains(text))
-                        .add(day_entry::Column::Outcome.contains(text)),
-                )
-                .all(&self.db)
-                .await
-                .ie()?;
-            for h in hits {
-                snippets.entry(h.sheet_id).or_insert_with(|| {
-                    if h.work.contains(text) {
-                        h.work.clone()
-                    } else {
-                        h.outcome.clone()
-                    }
-                });
-            }
-            sheet_q = sheet_q
-                .filter(sheet::Column::Id.is_in(snippets.keys().copied().collect::<Vec<_>>()));
-        }
-        let mut sheets: Vec<(sheet::Model, SheetPeriod)> = Vec::new();
-        for s in sheet_q.all(&self.db).await.ie()? {
-            let period = period_of(&s)?;
-            let k = key(period);
-            if from.is_none_or(|f| k >= f) && to.is_none_or(|t| k <= t) {
-                sheets.push((s, period));
-            }
-        }
-        sheets.sort_by(|(a, pa), (b, pb)| {
-            key(*pb).cmp(&key(*pa)).then_with(|| {
-                let na = cadres.get(&a.cadre_id).map(|c| c.name.as_str());
-                let nb = cadres.get(&b.cadre_id).map(|c| c.name.as_str());
-                na.cmp(&nb)
-            })
-        });
+        let cadres = self.archive_cadres(&q).await?;
+        let (sheets, snippets) = self.archive_sheets(&q, &cadres).await?;
         let total = sheets.len() as u64;
         let start = (q.page as usize).saturating_mul(PER_PAGE as usize);
         let page: Vec<(sheet::Model, SheetPeriod)> = sheets
@@ -543,25 +644,7 @@ impl app::ports::Records for Service {
             .skip(start)
             .take(PER_PAGE as usize)
             .collect();
-        let counts = self
-            .entry_counts(
-                &self.db,
-                &page.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
-            )
-            .await?;
-        let depts = self.department_names(&self.db).await?;
-        let mut hits = Vec::new();
-        for (s, period) in &page {
-            let Some(c) = cadres.get(&s.cadre_id) else {
-                continue;
-            };
-            let dept = depts.get(&c.department_id).map_or("", String::as_str);
-            let written = counts.get(&s.id).copied().unwrap_or(0);
-            hits.push(ArchiveHit {
-                sheet: self.summary(Some(s), c, dept, *period, written)?,
-                snippet: snippets.get(&s.id).cloned(),
-            });
-        }
+        let hits = self.archive_hits(&page, &cadres, &snippets).await?;
         Ok(ArchiveResults {
             hits,
             total,

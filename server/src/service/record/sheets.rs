@@ -220,51 +220,15 @@ impl Service {
                 .ie()?,
             None => Vec::new(),
         };
-        let by_day: HashMap<NaiveDate, &day_entry::Model> =
-            entries.iter().map(|e| (e.day, e)).collect();
         let today = self.today();
         let status = s.map(status_of).transpose()?.unwrap_or(SheetStatus::Draft);
         let own = owner.id == me.id.0;
-        let days = period
-            .days()
-            .into_iter()
-            .map(|d| {
-                Ok(SheetDay {
-                    day: d,
-                    writable: own && day_is_writable(d, today, status),
-                    entry: by_day
-                        .get(&d)
-                        .map(|e| Self::entry_view(e, &villages))
-                        .transpose()?,
-                })
-            })
-            .collect::<Result<_, AppError>>()?;
-        let mut names: HashMap<i32, String> = HashMap::new();
-        let mut history = Vec::new();
-        if let Some(s) = s {
-            let events = sheet_event::Entity::find()
-                .filter(sheet_event::Column::SheetId.eq(s.id))
-                .order_by_asc(sheet_event::Column::Id)
-                .all(db)
-                .await
-                .ie()?;
-            for ev in events {
-                if let std::collections::hash_map::Entry::Vacant(v) = names.entry(ev.actor_id) {
-                    v.insert(
-                        self.cadre(db, ev.actor_id)
-                            .await
-                            .map(|c| c.name)
-                            .unwrap_or_default(),
-                    );
-                }
-                history.push(SheetEventView {
-                    kind: ev.kind,
-                    actor: names.get(&ev.actor_id).cloned().unwrap_or_default(),
-                    at: ev.at,
-                    note: ev.note,
-                });
-            }
-        }
+        let writable = |d: NaiveDate| own && day_is_writable(d, today, status);
+        let days = Self::sheet_days(period, &entries, &villages, writable)?;
+        let history = match s {
+            Some(s) => self.sheet_history(db, s).await?,
+            None => Vec::new(),
+        };
         let supervisor_id = self.supervisor_of(db, owner.id, period).await?;
         let supervisor = match supervisor_id {
             Some(id) => Some(self.cadre(db, id).await?.name),
@@ -298,6 +262,66 @@ impl Service {
             can_submit: own && s.is_some() && status.is_open() && !entries.is_empty(),
             can_review,
         })
+    }
+
+    /// The period's days, each with its entry (if written) and whether the viewer may
+    /// write it.
+    fn sheet_days(
+        period: SheetPeriod,
+        entries: &[day_entry::Model],
+        villages: &HashMap<i32, String>,
+        writable: impl Fn(NaiveDate) -> bool,
+    ) -> Result<Vec<SheetDay>, AppError> {
+        let by_day: HashMap<NaiveDate, &day_entry::Model> =
+            entries.iter().map(|e| (e.day, e)).collect();
+        period
+            .days()
+            .into_iter()
+            .map(|d| {
+                Ok(SheetDay {
+                    day: d,
+                    writable: writable(d),
+                    entry: by_day
+                        .get(&d)
+                        .map(|e| Self::entry_view(e, villages))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The sheet's history (submitted, reviewed, returned, …) in order, with each actor's
+    /// name looked up once.
+    async fn sheet_history<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        s: &sheet::Model,
+    ) -> Result<Vec<SheetEventView>, AppError> {
+        let mut names: HashMap<i32, String> = HashMap::new();
+        let mut history = Vec::new();
+        let events = sheet_event::Entity::find()
+            .filter(sheet_event::Column::SheetId.eq(s.id))
+            .order_by_asc(sheet_event::Column::Id)
+            .all(db)
+            .await
+            .ie()?;
+        for ev in events {
+            if let std::collections::hash_map::Entry::Vacant(v) = names.entry(ev.actor_id) {
+                v.insert(
+                    self.cadre(db, ev.actor_id)
+                        .await
+                        .map(|c| c.name)
+                        .unwrap_or_default(),
+                );
+            }
+            history.push(SheetEventView {
+                kind: ev.kind,
+                actor: names.get(&ev.actor_id).cloned().unwrap_or_default(),
+                at: ev.at,
+                note: ev.note,
+            });
+        }
+        Ok(history)
     }
 
     /// Loads a sheet the caller may see, or `NotFound` (existence stays private).

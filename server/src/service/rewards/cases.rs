@@ -2,6 +2,36 @@
 
 use super::*;
 
+/// The kinds of note the viewer may add to an open case of `kind`: a principal any the
+/// case allows, its owner all but the talk and the warning (a principal's to give).
+fn notes_allowed(kind: OutcomeKind, open: bool, principal: bool, owner: bool) -> Vec<NoteKind> {
+    if !open {
+        return Vec::new();
+    }
+    [
+        NoteKind::Talk,
+        NoteKind::Warning,
+        NoteKind::Plan,
+        NoteKind::FollowUp,
+        NoteKind::Closure,
+    ]
+    .into_iter()
+    .filter(|k| note_allowed(kind, *k))
+    .filter(|k| principal || (owner && !matches!(k, NoteKind::Talk | NoteKind::Warning)))
+    .collect()
+}
+
+/// Who a case may be handed to: the active principals, in id order.
+fn possible_owners(people: &HashMap<i32, Person>) -> Vec<(CadreId, String)> {
+    let mut owners: Vec<(CadreId, String)> = people
+        .iter()
+        .filter(|(_, p)| p.active && p.roles.contains(&Role::Principal))
+        .map(|(id, p)| (CadreId(*id), p.name.clone()))
+        .collect();
+    owners.sort();
+    owners
+}
+
 impl Service {
     pub(super) async fn case_view<C: ConnectionTrait>(
         &self,
@@ -21,60 +51,19 @@ impl Service {
         let kind = OutcomeKind::from_code(&c.kind).stored("cases", c.id, "kind")?;
         let on_hold = o.status == OutcomeStatus::Pending.code();
         let notes = if with_notes {
-            case_note::Entity::find()
-                .filter(case_note::Column::CaseId.eq(c.id))
-                .order_by_asc(case_note::Column::Id)
-                .all(db)
-                .await
-                .ie()?
-                .into_iter()
-                .map(|n| {
-                    Ok(CaseNoteView {
-                        kind: NoteKind::from_code(&n.kind).stored("case_notes", n.id, "kind")?,
-                        author: n
-                            .author_id
-                            .and_then(|a| people.get(&a).map(|p| p.name.clone()))
-                            .unwrap_or_default(),
-                        body: n.body,
-                        response: n.response,
-                        held_on: n.held_on,
-                        deadline: n.deadline,
-                        met: n.met,
-                        at: n.created_at,
-                    })
-                })
-                .collect::<Result<_, AppError>>()?
+            Self::case_notes(db, c.id, people).await?
         } else {
             Vec::new()
         };
         let open = state == CaseState::Open && !on_hold;
         let principal = me.has(Role::Principal);
         let owner = c.owner_id == me.id.0;
-        let may_note: Vec<NoteKind> = if !open {
-            Vec::new()
-        } else {
-            [
-                NoteKind::Talk,
-                NoteKind::Warning,
-                NoteKind::Plan,
-                NoteKind::FollowUp,
-                NoteKind::Closure,
-            ]
-            .into_iter()
-            .filter(|k| note_allowed(kind, *k))
-            .filter(|k| principal || (owner && !matches!(k, NoteKind::Talk | NoteKind::Warning)))
-            .collect()
-        };
-        let mut owners: Vec<(CadreId, String)> = if open && principal {
-            people
-                .iter()
-                .filter(|(_, p)| p.active && p.roles.contains(&Role::Principal))
-                .map(|(id, p)| (CadreId(*id), p.name.clone()))
-                .collect()
+        let may_note = notes_allowed(kind, open, principal, owner);
+        let owners = if open && principal {
+            possible_owners(people)
         } else {
             Vec::new()
         };
-        owners.sort();
         let p = people.get(&c.cadre_id).cloned().unwrap_or_default();
         Ok(CaseView {
             id: CaseId(c.id),
@@ -106,6 +95,37 @@ impl Service {
             owners,
             today: self.today(),
         })
+    }
+
+    /// The case's notes, oldest first, with their authors' names.
+    async fn case_notes<C: ConnectionTrait>(
+        db: &C,
+        case_id: i32,
+        people: &HashMap<i32, Person>,
+    ) -> Result<Vec<CaseNoteView>, AppError> {
+        case_note::Entity::find()
+            .filter(case_note::Column::CaseId.eq(case_id))
+            .order_by_asc(case_note::Column::Id)
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|n| {
+                Ok(CaseNoteView {
+                    kind: NoteKind::from_code(&n.kind).stored("case_notes", n.id, "kind")?,
+                    author: n
+                        .author_id
+                        .and_then(|a| people.get(&a).map(|p| p.name.clone()))
+                        .unwrap_or_default(),
+                    body: n.body,
+                    response: n.response,
+                    held_on: n.held_on,
+                    deadline: n.deadline,
+                    met: n.met,
+                    at: n.created_at,
+                })
+            })
+            .collect()
     }
 
     /// A case the viewer may see: principals, committee, office, its owner and its cadre.

@@ -1,5 +1,7 @@
 //! The ledger's files for finance: CSV and XLSX.
 
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
 use super::*;
 
 /// One row of a ledger export (CSV and the XLSX detail sheet).
@@ -115,105 +117,112 @@ pub fn ledger_csv(rows: &[LedgerRow]) -> Result<Vec<u8>, AppError> {
 
 /// The XLSX export: a summary sheet (one row per cadre and period) and a detail sheet.
 pub fn ledger_xlsx(period: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, AppError> {
-    use rust_xlsxwriter::{Format, Workbook};
     let ie = |_| AppError::Internal {};
-    let money = |m: Money| -> f64 { m.plain().parse().unwrap_or(0.0) };
-    // Strings are never formulas in XLSX, but the same text is neutralised as in the CSV so
-    // that a copy into another sheet or a re-save as CSV stays harmless.
-    let cell = crate::cells::spreadsheet_text;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let num = Format::new().set_num_format("#,##0.00");
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("汇总").map_err(ie)?;
-        let head = [
-            "账号", "姓名", "部门", "期间", "基数", "调整", "待定", "应发",
-        ];
-        for (c, h) in head.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
-                .map_err(ie)?;
-        }
-        for (i, r) in rows.iter().enumerate() {
-            let row = i as u32 + 1;
-            let counted: Money = r
-                .adjustments
-                .iter()
-                .filter(|a| !a.pending)
-                .map(|a| a.amount)
-                .sum();
-            let pending: Money = r
-                .adjustments
-                .iter()
-                .filter(|a| a.pending)
-                .map(|a| a.amount)
-                .sum();
-            ws.write_string(row, 0, cell(&r.username).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 1, cell(&r.name).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 2, cell(&r.department).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 3, cell(&r.period).as_ref())
-                .map_err(ie)?;
-            if let Some(b) = r.base {
-                ws.write_number_with_format(row, 4, money(b), &num)
-                    .map_err(ie)?;
-            }
-            ws.write_number_with_format(row, 5, money(counted), &num)
-                .map_err(ie)?;
-            ws.write_number_with_format(row, 6, money(pending), &num)
-                .map_err(ie)?;
-            ws.write_number_with_format(row, 7, money(r.due), &num)
-                .map_err(ie)?;
-        }
-        let total = rows.len() as u32 + 1;
-        ws.write_string_with_format(total, 0, "合计", &bold)
-            .map_err(ie)?;
-        ws.write_number_with_format(total, 7, money(rows.iter().map(|r| r.due).sum()), &num)
-            .map_err(ie)?;
-        ws.set_column_width(1, 10).map_err(ie)?;
-        ws.set_column_width(2, 16).map_err(ie)?;
-        for c in 4..=7 {
-            ws.set_column_width(c, 14).map_err(ie)?;
-        }
-    }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("明细").map_err(ie)?;
-        let head = [
-            "账号", "姓名", "部门", "期间", "项目", "金额", "待定", "原因", "来源",
-        ];
-        for (c, h) in head.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
-                .map_err(ie)?;
-        }
-        for (i, it) in export_items(rows).into_iter().enumerate() {
-            let row = i as u32 + 1;
-            ws.write_string(row, 0, cell(&it.row.username).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 1, cell(&it.row.name).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 2, cell(&it.row.department).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 3, cell(&it.row.period).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 4, cell(it.item).as_ref())
-                .map_err(ie)?;
-            ws.write_number_with_format(row, 5, money(it.amount), &num)
-                .map_err(ie)?;
-            ws.write_string(row, 6, if it.pending { "是" } else { "" })
-                .map_err(ie)?;
-            ws.write_string(row, 7, cell(&it.reason).as_ref())
-                .map_err(ie)?;
-            ws.write_string(row, 8, cell(&it.source).as_ref())
-                .map_err(ie)?;
-        }
-        ws.set_column_width(7, 50).map_err(ie)?;
-        ws.set_column_width(8, 24).map_err(ie)?;
-    }
+    write_summary_sheet(wb.add_worksheet(), rows, &bold, &num).map_err(ie)?;
+    write_detail_sheet(wb.add_worksheet(), rows, &bold, &num).map_err(ie)?;
     wb.set_properties(
         &rust_xlsxwriter::DocProperties::new().set_title(format!("奖金台账 {period}")),
     );
     wb.save_to_buffer().map_err(ie)
+}
+
+/// A text cell of the XLSX export.
+fn xlsx_text(s: &str) -> std::borrow::Cow<'_, str> {
+    // Strings are never formulas in XLSX, but the same text is neutralised as in the CSV so
+    // that a copy into another sheet or a re-save as CSV stays harmless.
+    crate::cells::spreadsheet_text(s)
+}
+
+/// An amount as an XLSX number (formatted with two decimals by the sheet).
+fn xlsx_money(m: Money) -> f64 {
+    m.plain().parse().unwrap_or(0.0)
+}
+
+/// A sheet's first row: the column titles in bold.
+fn write_header(ws: &mut Worksheet, head: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, bold)?;
+    }
+    Ok(())
+}
+
+/// The summary sheet (汇总): per cadre and period the base, the counted and the pending
+/// adjustments and the amount due, then the total due.
+fn write_summary_sheet(
+    ws: &mut Worksheet,
+    rows: &[LedgerRow],
+    bold: &Format,
+    num: &Format,
+) -> Result<(), XlsxError> {
+    ws.set_name("汇总")?;
+    let head = [
+        "账号", "姓名", "部门", "期间", "基数", "调整", "待定", "应发",
+    ];
+    write_header(ws, &head, bold)?;
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let counted: Money = r
+            .adjustments
+            .iter()
+            .filter(|a| !a.pending)
+            .map(|a| a.amount)
+            .sum();
+        let pending: Money = r
+            .adjustments
+            .iter()
+            .filter(|a| a.pending)
+            .map(|a| a.amount)
+            .sum();
+        ws.write_string(row, 0, xlsx_text(&r.username).as_ref())?;
+        ws.write_string(row, 1, xlsx_text(&r.name).as_ref())?;
+        ws.write_string(row, 2, xlsx_text(&r.department).as_ref())?;
+        ws.write_string(row, 3, xlsx_text(&r.period).as_ref())?;
+        if let Some(b) = r.base {
+            ws.write_number_with_format(row, 4, xlsx_money(b), num)?;
+        }
+        ws.write_number_with_format(row, 5, xlsx_money(counted), num)?;
+        ws.write_number_with_format(row, 6, xlsx_money(pending), num)?;
+        ws.write_number_with_format(row, 7, xlsx_money(r.due), num)?;
+    }
+    let total = rows.len() as u32 + 1;
+    ws.write_string_with_format(total, 0, "合计", bold)?;
+    ws.write_number_with_format(total, 7, xlsx_money(rows.iter().map(|r| r.due).sum()), num)?;
+    ws.set_column_width(1, 10)?;
+    ws.set_column_width(2, 16)?;
+    for c in 4..=7 {
+        ws.set_column_width(c, 14)?;
+    }
+    Ok(())
+}
+
+/// The detail sheet (明细): one row per base, adjustment and amount due, as in the CSV.
+fn write_detail_sheet(
+    ws: &mut Worksheet,
+    rows: &[LedgerRow],
+    bold: &Format,
+    num: &Format,
+) -> Result<(), XlsxError> {
+    ws.set_name("明细")?;
+    let head = [
+        "账号", "姓名", "部门", "期间", "项目", "金额", "待定", "原因", "来源",
+    ];
+    write_header(ws, &head, bold)?;
+    for (i, it) in export_items(rows).into_iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, xlsx_text(&it.row.username).as_ref())?;
+        ws.write_string(row, 1, xlsx_text(&it.row.name).as_ref())?;
+        ws.write_string(row, 2, xlsx_text(&it.row.department).as_ref())?;
+        ws.write_string(row, 3, xlsx_text(&it.row.period).as_ref())?;
+        ws.write_string(row, 4, xlsx_text(it.item).as_ref())?;
+        ws.write_number_with_format(row, 5, xlsx_money(it.amount), num)?;
+        ws.write_string(row, 6, if it.pending { "是" } else { "" })?;
+        ws.write_string(row, 7, xlsx_text(&it.reason).as_ref())?;
+        ws.write_string(row, 8, xlsx_text(&it.source).as_ref())?;
+    }
+    ws.set_column_width(7, 50)?;
+    ws.set_column_width(8, 24)?;
+    Ok(())
 }

@@ -22,6 +22,93 @@ fn settled_due(r: &LedgerRow) -> Money {
         .max(Money::ZERO)
 }
 
+/// One checked line of the bonus CSV: cadre id, period key, amount.
+type BaseRow = (i32, String, Money);
+
+/// Where the bonus CSV's columns are, in `BASE_COLUMNS` order, from its header line
+/// (any letter case).
+fn base_columns(rdr: &mut csv::Reader<&[u8]>) -> Result<[usize; 3], AppError> {
+    let headers = rdr
+        .headers()
+        .map_err(|_| AppError::invalid("csv", "bad_csv"))?
+        .clone();
+    let mut idx = [0usize; 3];
+    for (i, col) in BASE_COLUMNS.iter().enumerate() {
+        idx[i] = headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(col))
+            .ok_or_else(|| AppError::invalid("csv", "missing_column"))?;
+    }
+    Ok(idx)
+}
+
+/// Reads and checks every line of the bonus CSV (known cadre, period open, amount, no
+/// repeated cadre and period): the rows to store, or the errors of all lines at once.
+fn read_base_rows(
+    rdr: &mut csv::Reader<&[u8]>,
+    idx: [usize; 3],
+    users: &HashMap<String, i32>,
+    closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>,
+) -> Result<Vec<BaseRow>, AppError> {
+    let mut errors = Vec::new();
+    let mut seen: HashSet<(i32, String)> = HashSet::new();
+    let mut rows: Vec<BaseRow> = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        if n >= MAX_BASE_ROWS {
+            return Err(AppError::invalid("csv", "too_many_rows"));
+        }
+        let line = n as u32 + 2;
+        let err = |field: &str, reason: &str| ImportRowError {
+            line,
+            field: field.into(),
+            reason: reason.into(),
+        };
+        let Ok(rec) = rec else {
+            errors.push(err("csv", "bad_csv"));
+            continue;
+        };
+        if rec.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
+        let Some(&cid) = users.get(&get(0)) else {
+            errors.push(err("username", "unknown_cadre"));
+            continue;
+        };
+        let period = match LedgerPeriod::parse_key(&get(1)) {
+            Ok(p) => p,
+            Err(_) => {
+                errors.push(err("period", "bad_period"));
+                continue;
+            }
+        };
+        if closures.contains_key(&period) {
+            errors.push(err("period", "period_closed"));
+            continue;
+        }
+        let amount = match Money::parse("amount", &get(2)) {
+            Ok(a) => a,
+            Err(AppError::Invalid { reason, .. }) => {
+                errors.push(err("amount", &reason));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if !seen.insert((cid, period.key())) {
+            errors.push(err("username", "duplicate_row"));
+            continue;
+        }
+        rows.push((cid, period.key(), amount));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::RowErrors { errors });
+    }
+    if rows.is_empty() {
+        return Err(AppError::invalid("csv", "empty_file"));
+    }
+    Ok(rows)
+}
+
 impl Service {
     /// The latest base amount of every cadre and period.
     pub(super) async fn bases<C: ConnectionTrait>(
@@ -273,6 +360,41 @@ impl Service {
         Ok((Frozen { rows, corrections }, None))
     }
 
+    /// Stores each imported base that differs from the cadre's latest one for that period
+    /// (a new row: bases keep their history); counts the saved and the unchanged.
+    async fn store_bases(
+        tx: &DatabaseTransaction,
+        me: &Me,
+        rows: &[BaseRow],
+        bases: &HashMap<(i32, String), Money>,
+        now: DateTime<Utc>,
+    ) -> Result<BaseReport, AppError> {
+        let mut report = BaseReport {
+            saved: 0,
+            unchanged: 0,
+        };
+        for (cid, period, amount) in rows {
+            if bases.get(&(*cid, period.clone())) == Some(amount) {
+                report.unchanged += 1;
+                continue;
+            }
+            bonus_base::ActiveModel {
+                cadre_id: Set(*cid),
+                period: Set(period.clone()),
+                amount_fen: Set(amount.fen()),
+                source: Set("import".into()),
+                entered_by: Set(me.id.0),
+                entered_at: Set(now),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await
+            .ie()?;
+            report.saved += 1;
+        }
+        Ok(report)
+    }
+
     pub(super) fn default_period(&self) -> LedgerPeriod {
         LedgerPeriod::quarter(Month::containing(self.today()).quarter().prev())
     }
@@ -410,17 +532,7 @@ impl app::ports::Ledger for Service {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|_| AppError::invalid("csv", "bad_csv"))?
-            .clone();
-        let mut idx = [0usize; 3];
-        for (i, col) in BASE_COLUMNS.iter().enumerate() {
-            idx[i] = headers
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(col))
-                .ok_or_else(|| AppError::invalid("csv", "missing_column"))?;
-        }
+        let idx = base_columns(&mut rdr)?;
         let now = self.now();
         self.write(async |tx| {
             let users: HashMap<String, i32> = cadre::Entity::find()
@@ -432,85 +544,8 @@ impl app::ports::Ledger for Service {
                 .collect();
             let closures = self.closures(tx).await?;
             let bases = self.bases(tx).await?;
-            let mut errors = Vec::new();
-            let mut seen: HashSet<(i32, String)> = HashSet::new();
-            let mut rows: Vec<(i32, String, Money)> = Vec::new();
-            for (n, rec) in rdr.records().enumerate() {
-                if n >= MAX_BASE_ROWS {
-                    return Err(AppError::invalid("csv", "too_many_rows"));
-                }
-                let line = n as u32 + 2;
-                let err = |field: &str, reason: &str| ImportRowError {
-                    line,
-                    field: field.into(),
-                    reason: reason.into(),
-                };
-                let Ok(rec) = rec else {
-                    errors.push(err("csv", "bad_csv"));
-                    continue;
-                };
-                if rec.iter().all(str::is_empty) {
-                    continue;
-                }
-                let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
-                let Some(&cid) = users.get(&get(0)) else {
-                    errors.push(err("username", "unknown_cadre"));
-                    continue;
-                };
-                let period = match LedgerPeriod::parse_key(&get(1)) {
-                    Ok(p) => p,
-                    Err(_) => {
-                        errors.push(err("period", "bad_period"));
-                        continue;
-                    }
-                };
-                if closures.contains_key(&period) {
-                    errors.push(err("period", "period_closed"));
-                    continue;
-                }
-                let amount = match Money::parse("amount", &get(2)) {
-                    Ok(a) => a,
-                    Err(AppError::Invalid { reason, .. }) => {
-                        errors.push(err("amount", &reason));
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                };
-                if !seen.insert((cid, period.key())) {
-                    errors.push(err("username", "duplicate_row"));
-                    continue;
-                }
-                rows.push((cid, period.key(), amount));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::RowErrors { errors });
-            }
-            if rows.is_empty() {
-                return Err(AppError::invalid("csv", "empty_file"));
-            }
-            let mut report = BaseReport {
-                saved: 0,
-                unchanged: 0,
-            };
-            for (cid, period, amount) in &rows {
-                if bases.get(&(*cid, period.clone())) == Some(amount) {
-                    report.unchanged += 1;
-                    continue;
-                }
-                bonus_base::ActiveModel {
-                    cadre_id: Set(*cid),
-                    period: Set(period.clone()),
-                    amount_fen: Set(amount.fen()),
-                    source: Set("import".into()),
-                    entered_by: Set(me.id.0),
-                    entered_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(tx)
-                .await
-                .ie()?;
-                report.saved += 1;
-            }
+            let rows = read_base_rows(&mut rdr, idx, &users, &closures)?;
+            let report = Self::store_bases(tx, me, &rows, &bases, now).await?;
             let digest: Vec<(i32, &str, i64)> = rows
                 .iter()
                 .map(|(c, p, a)| (*c, p.as_str(), a.fen()))

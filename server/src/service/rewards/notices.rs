@@ -195,6 +195,97 @@ impl Service {
     }
 }
 
+impl Service {
+    /// The published quarterly result to draft a notice of, and the published notice of
+    /// the same kind the draft corrects (if any). Refuses a second draft, a second notice
+    /// without a correction, and a correction of a notice already corrected.
+    async fn load_draftable(
+        tx: &DatabaseTransaction,
+        result: ResultId,
+        kind: NoticeKind,
+        corrects: Option<NoticeId>,
+        now: DateTime<Utc>,
+    ) -> Result<(eval_result::Model, Option<notice::Model>), AppError> {
+        let r = eval_result::Entity::find_by_id(result.0)
+            .one(tx)
+            .await
+            .ie()?
+            .filter(|r| r.kind == QUARTERLY && r.published_at.is_some_and(|p| p <= now))
+            .ok_or(AppError::NotFound {})?;
+        let same = notice::Entity::find()
+            .filter(notice::Column::ResultId.eq(r.id))
+            .filter(notice::Column::Kind.eq(kind.code()))
+            .all(tx)
+            .await
+            .ie()?;
+        if same.iter().any(|n| n.status == DRAFT) {
+            return Err(AppError::conflict("notice_draft_exists"));
+        }
+        let old = match corrects {
+            None => {
+                if same.iter().any(|n| n.status == PUBLISHED) {
+                    return Err(AppError::conflict("notice_exists"));
+                }
+                None
+            }
+            Some(id) => {
+                let old = same
+                    .iter()
+                    .find(|n| n.id == id.0 && n.status == PUBLISHED)
+                    .cloned()
+                    .ok_or_else(|| AppError::invalid("corrects", "not_a_notice"))?;
+                if same
+                    .iter()
+                    .any(|n| n.corrects_id == Some(old.id) && n.status == PUBLISHED)
+                {
+                    return Err(AppError::conflict("notice_corrected"));
+                }
+                Some(old)
+            }
+        };
+        Ok((r, old))
+    }
+
+    /// The lines of a notice: the result's outcomes of the notice's kind (not withdrawn),
+    /// once none is pending; none at all only for a correction.
+    async fn notice_lines(
+        &self,
+        tx: &DatabaseTransaction,
+        result_id: i32,
+        kind: NoticeKind,
+        correcting: bool,
+    ) -> Result<Vec<NoticeLine>, AppError> {
+        let rows = outcome::Entity::find()
+            .filter(outcome::Column::ResultId.eq(result_id))
+            .filter(outcome::Column::Kind.eq(kind.outcome().code()))
+            .filter(outcome::Column::Status.ne(OutcomeStatus::Withdrawn.code()))
+            .order_by_asc(outcome::Column::Id)
+            .all(tx)
+            .await
+            .ie()?;
+        if rows
+            .iter()
+            .any(|o| o.status == OutcomeStatus::Pending.code())
+        {
+            return Err(AppError::conflict("outcomes_pending"));
+        }
+        if rows.is_empty() && !correcting {
+            return Err(AppError::conflict("notice_empty"));
+        }
+        let people = self.people(tx).await?;
+        let views = self.outcome_views(tx, &rows, &people).await?;
+        Ok(views
+            .into_iter()
+            .map(|v| NoticeLine {
+                cadre: v.cadre,
+                name: v.name,
+                department: v.department,
+                reason: v.reason,
+            })
+            .collect())
+    }
+}
+
 #[async_trait::async_trait]
 impl app::ports::Notices for Service {
     async fn notice(&self, me: &Me, id: NoticeId) -> Result<NoticeView, AppError> {
@@ -214,100 +305,11 @@ impl app::ports::Notices for Service {
         }
         let now = self.now();
         self.write(async |tx| {
-            let r = eval_result::Entity::find_by_id(result.0)
-                .one(tx)
-                .await
-                .ie()?
-                .filter(|r| r.kind == QUARTERLY && r.published_at.is_some_and(|p| p <= now))
-                .ok_or(AppError::NotFound {})?;
+            let (r, old) = Self::load_draftable(tx, result, kind, corrects, now).await?;
             let q = quarter_of(&r);
-            let same = notice::Entity::find()
-                .filter(notice::Column::ResultId.eq(r.id))
-                .filter(notice::Column::Kind.eq(kind.code()))
-                .all(tx)
-                .await
-                .ie()?;
-            if same.iter().any(|n| n.status == DRAFT) {
-                return Err(AppError::conflict("notice_draft_exists"));
-            }
-            let old = match corrects {
-                None => {
-                    if same.iter().any(|n| n.status == PUBLISHED) {
-                        return Err(AppError::conflict("notice_exists"));
-                    }
-                    None
-                }
-                Some(id) => {
-                    let old = same
-                        .iter()
-                        .find(|n| n.id == id.0 && n.status == PUBLISHED)
-                        .cloned()
-                        .ok_or_else(|| AppError::invalid("corrects", "not_a_notice"))?;
-                    if same
-                        .iter()
-                        .any(|n| n.corrects_id == Some(old.id) && n.status == PUBLISHED)
-                    {
-                        return Err(AppError::conflict("notice_corrected"));
-                    }
-                    Some(old)
-                }
-            };
-            let rows = outcome::Entity::find()
-                .filter(outcome::Column::ResultId.eq(r.id))
-                .filter(outcome::Column::Kind.eq(kind.outcome().code()))
-                .filter(outcome::Column::Status.ne(OutcomeStatus::Withdrawn.code()))
-                .order_by_asc(outcome::Column::Id)
-                .all(tx)
-                .await
-                .ie()?;
-            if rows
-                .iter()
-                .any(|o| o.status == OutcomeStatus::Pending.code())
-            {
-                return Err(AppError::conflict("outcomes_pending"));
-            }
-            if rows.is_empty() && old.is_none() {
-                return Err(AppError::conflict("notice_empty"));
-            }
-            let people = self.people(tx).await?;
-            let views = self.outcome_views(tx, &rows, &people).await?;
-            let lines: Vec<NoticeLine> = views
-                .into_iter()
-                .map(|v| NoticeLine {
-                    cadre: v.cadre,
-                    name: v.name,
-                    department: v.department,
-                    reason: v.reason,
-                })
-                .collect();
-            let (_, policy) = self
-                .eval_policy_at_or_current(tx, r.policy_version)
-                .await?;
-            let qname = format!("{}年第{}季度", q.year, q.quarter);
-            let (title, preamble) = match (&old, kind) {
-                (Some(o), _) => (
-                    format!("关于更正{}的通报", o.number.clone().unwrap_or_default()),
-                    format!(
-                        "{}因复评结果调整，现予更正，以本通报为准。{}名单如下：",
-                        o.number.clone().unwrap_or_default(),
-                        qname
-                    ),
-                ),
-                (None, NoticeKind::Commendation) => (
-                    format!("关于对{qname}工作表现最好同志予以通报表扬的通报"),
-                    format!(
-                        "根据“一记三评三奖惩”工作机制，经镇党委、镇政府{qname}评议，以下同志工作表现突出，现予通报表扬，并按规定上浮当季度奖金和年终奖金{}%。希望受表扬的同志再接再厉，全体干部以先进为榜样，学比赶超。",
-                        policy.outcomes.best_uplift_pct
-                    ),
-                ),
-                (None, NoticeKind::Criticism) => (
-                    format!("关于对{qname}连续被评为最差同志予以通报批评的通报"),
-                    format!(
-                        "根据“一记三评三奖惩”工作机制，以下同志连续{}次被评为最差，现予通报批评，当年季度奖金和年终奖金停发，只发基本工资。望其深刻反思，限期整改。",
-                        policy.outcomes.worst_streak
-                    ),
-                ),
-            };
+            let lines = self.notice_lines(tx, r.id, kind, old.is_some()).await?;
+            let (_, policy) = self.eval_policy_at_or_current(tx, r.policy_version).await?;
+            let (title, preamble) = notice_wording(old.as_ref(), kind, q, &policy);
             let n = notice::ActiveModel {
                 kind: Set(kind.code().into()),
                 result_id: Set(r.id),
@@ -456,5 +458,40 @@ impl app::ports::Notices for Service {
             content_type: "text/html; charset=utf-8",
             bytes: notice_html(&view).into_bytes(),
         })
+    }
+}
+
+/// A draft notice's title and preamble: a correction names the notice it corrects; a
+/// commendation states the uplift and a criticism the streak, as the policy of the result.
+fn notice_wording(
+    old: Option<&notice::Model>,
+    kind: NoticeKind,
+    q: Quarter,
+    policy: &EvalPolicy,
+) -> (String, String) {
+    let qname = format!("{}年第{}季度", q.year, q.quarter);
+    match (old, kind) {
+        (Some(o), _) => (
+            format!("关于更正{}的通报", o.number.clone().unwrap_or_default()),
+            format!(
+                "{}因复评结果调整，现予更正，以本通报为准。{}名单如下：",
+                o.number.clone().unwrap_or_default(),
+                qname
+            ),
+        ),
+        (None, NoticeKind::Commendation) => (
+            format!("关于对{qname}工作表现最好同志予以通报表扬的通报"),
+            format!(
+                "根据“一记三评三奖惩”工作机制，经镇党委、镇政府{qname}评议，以下同志工作表现突出，现予通报表扬，并按规定上浮当季度奖金和年终奖金{}%。希望受表扬的同志再接再厉，全体干部以先进为榜样，学比赶超。",
+                policy.outcomes.best_uplift_pct
+            ),
+        ),
+        (None, NoticeKind::Criticism) => (
+            format!("关于对{qname}连续被评为最差同志予以通报批评的通报"),
+            format!(
+                "根据“一记三评三奖惩”工作机制，以下同志连续{}次被评为最差，现予通报批评，当年季度奖金和年终奖金停发，只发基本工资。望其深刻反思，限期整改。",
+                policy.outcomes.worst_streak
+            ),
+        ),
     }
 }

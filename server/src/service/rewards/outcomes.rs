@@ -6,6 +6,65 @@ fn criticism_reason(basis: &[String]) -> String {
     format!("连续{}次被评为最差（{}）", basis.len(), basis.join("、"))
 }
 
+/// One run of the reconciliation: on whose behalf and when it runs, the owner of the cases
+/// it opens (looked up when first needed) and what it has changed so far.
+struct Reconciliation {
+    actor: Option<i32>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    owner: Option<Option<i32>>,
+    report: RecomputeReport,
+}
+
+/// The published results as the outcome rules take them: each quarterly result with its
+/// current namings (pending while under appeal), and the worst namings of monthly picks.
+fn finals_of(
+    results: &[eval_result::Model],
+    namings: &[eval_naming::Model],
+    open: &HashSet<i32>,
+    policies: &HashMap<i32, OutcomePolicy>,
+) -> Result<(Vec<QuarterFinal>, Vec<MonthlyWorst>), AppError> {
+    let mut quarters = Vec::new();
+    let mut monthly = Vec::new();
+    for r in results {
+        let names = namings.iter().filter(|n| n.result_id == r.id);
+        if r.kind == QUARTERLY {
+            quarters.push(QuarterFinal {
+                quarter: quarter_of(r),
+                result: ResultId(r.id),
+                policy_version: r.policy_version,
+                policy: policies.get(&r.policy_version).cloned().unwrap_or_default(),
+                names: names
+                    .map(|n| {
+                        Ok(FinalNaming {
+                            cadre: CadreId(n.cadre_id),
+                            naming: NamingId(n.id),
+                            kind: PickKind::from_code(&n.kind).stored(
+                                "eval_namings",
+                                n.id,
+                                "kind",
+                            )?,
+                            pending: open.contains(&n.id),
+                        })
+                    })
+                    .collect::<Result<_, AppError>>()?,
+            });
+        } else if r.kind == MONTHLY {
+            for n in names.filter(|n| n.kind == PickKind::Worst.code()) {
+                monthly.push(MonthlyWorst {
+                    month: Month {
+                        year: r.year,
+                        month: r.period as u32,
+                    },
+                    cadre: CadreId(n.cadre_id),
+                    pending: open.contains(&n.id),
+                });
+            }
+        }
+    }
+    Ok((quarters, monthly))
+}
+
 impl Service {
     /// The principal who owns new cases: the first active principal (the Party secretary in
     /// the demo), if any.
@@ -44,6 +103,60 @@ impl Service {
     ) -> Result<RecomputeReport, AppError> {
         let now = self.now();
         let today = self.today();
+        let (quarters, monthly, policies) = self.published_finals(db, now).await?;
+        let derived = derive_outcomes(&quarters, &monthly);
+
+        let mut existing: BTreeMap<(i32, i32, String), outcome::Model> = outcome::Entity::find()
+            .filter(outcome::Column::Status.ne(OutcomeStatus::Withdrawn.code()))
+            .order_by_asc(outcome::Column::Id)
+            .all(db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|o| (key3(o.cadre_id, o.result_id, &o.kind), o))
+            .collect();
+        let mut run = Reconciliation {
+            actor,
+            now,
+            today,
+            owner: None,
+            report: RecomputeReport::default(),
+        };
+        for d in derived {
+            let status = if d.pending {
+                OutcomeStatus::Pending
+            } else {
+                OutcomeStatus::Active
+            };
+            let key = key3(d.cadre.0, d.result.0, d.kind.code());
+            let stored = existing.remove(&key);
+            let row = self.sync_outcome(db, &mut run, &d, status, stored).await?;
+            if status == OutcomeStatus::Active && d.kind.is_case() {
+                self.open_case_for(db, &mut run, &d, &row, &policies)
+                    .await?;
+            }
+        }
+        for (_, row) in existing {
+            self.withdraw_outcome(db, &mut run, row).await?;
+        }
+        Ok(run.report)
+    }
+
+    /// What the outcome rules take: the published quarterly results (current namings, each
+    /// pending while under appeal) and the published monthly worst picks, with the outcome
+    /// policy of every policy version they were made under.
+    async fn published_finals<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        now: DateTime<Utc>,
+    ) -> Result<
+        (
+            Vec<QuarterFinal>,
+            Vec<MonthlyWorst>,
+            HashMap<i32, OutcomePolicy>,
+        ),
+        AppError,
+    > {
         let results: Vec<eval_result::Model> = eval_result::Entity::find()
             .filter(eval_result::Column::PublishedAt.is_not_null())
             .all(db)
@@ -73,197 +186,179 @@ impl Service {
                 e.insert(self.eval_policy_at(db, r.policy_version).await?.outcomes);
             }
         }
-        let mut quarters = Vec::new();
-        let mut monthly = Vec::new();
-        for r in &results {
-            let names = namings.iter().filter(|n| n.result_id == r.id);
-            if r.kind == QUARTERLY {
-                quarters.push(QuarterFinal {
-                    quarter: quarter_of(r),
-                    result: ResultId(r.id),
-                    policy_version: r.policy_version,
-                    policy: policies.get(&r.policy_version).cloned().unwrap_or_default(),
-                    names: names
-                        .map(|n| {
-                            Ok(FinalNaming {
-                                cadre: CadreId(n.cadre_id),
-                                naming: NamingId(n.id),
-                                kind: PickKind::from_code(&n.kind).stored(
-                                    "eval_namings",
-                                    n.id,
-                                    "kind",
-                                )?,
-                                pending: open.contains(&n.id),
-                            })
-                        })
-                        .collect::<Result<_, AppError>>()?,
-                });
-            } else if r.kind == MONTHLY {
-                for n in names.filter(|n| n.kind == PickKind::Worst.code()) {
-                    monthly.push(MonthlyWorst {
-                        month: Month {
-                            year: r.year,
-                            month: r.period as u32,
-                        },
-                        cadre: CadreId(n.cadre_id),
-                        pending: open.contains(&n.id),
-                    });
-                }
-            }
-        }
-        let derived = derive_outcomes(&quarters, &monthly);
+        let (quarters, monthly) = finals_of(&results, &namings, &open, &policies)?;
+        Ok((quarters, monthly, policies))
+    }
 
-        let mut existing: BTreeMap<(i32, i32, String), outcome::Model> = outcome::Entity::find()
-            .filter(outcome::Column::Status.ne(OutcomeStatus::Withdrawn.code()))
-            .order_by_asc(outcome::Column::Id)
-            .all(db)
-            .await
-            .ie()?
-            .into_iter()
-            .map(|o| (key3(o.cadre_id, o.result_id, &o.kind), o))
-            .collect();
-        let mut report = RecomputeReport::default();
-        let mut owner: Option<Option<i32>> = None;
-        for d in derived {
-            let status = if d.pending {
-                OutcomeStatus::Pending
-            } else {
-                OutcomeStatus::Active
-            };
-            let key = key3(d.cadre.0, d.result.0, d.kind.code());
-            let row = match existing.remove(&key) {
-                Some(row) if row.status == status.code() => row,
-                Some(row) => {
-                    let mut am: outcome::ActiveModel = row.clone().into();
-                    am.status = Set(status.code().into());
-                    if status == OutcomeStatus::Active && row.activated_at.is_none() {
-                        am.activated_at = Set(Some(now));
-                    }
-                    let row = am.update(db).await.ie()?;
-                    let action = if status == OutcomeStatus::Active {
-                        report.activated += 1;
-                        "outcome.activated"
-                    } else {
-                        report.made_pending += 1;
-                        "outcome.held"
-                    };
-                    self.audit_as(db, actor, action, "outcome", row.id, None)
-                        .await?;
-                    row
+    /// Brings one stored outcome in line with its derived one: leaves it when its status
+    /// agrees, activates or holds it otherwise, and adds it when there is none; each change
+    /// with its audit row. Returns the stored row.
+    async fn sync_outcome<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        run: &mut Reconciliation,
+        d: &DerivedOutcome,
+        status: OutcomeStatus,
+        stored: Option<outcome::Model>,
+    ) -> Result<outcome::Model, AppError> {
+        let (actor, now) = (run.actor, run.now);
+        let report = &mut run.report;
+        Ok(match stored {
+            Some(row) if row.status == status.code() => row,
+            Some(row) => {
+                let mut am: outcome::ActiveModel = row.clone().into();
+                am.status = Set(status.code().into());
+                if status == OutcomeStatus::Active && row.activated_at.is_none() {
+                    am.activated_at = Set(Some(now));
                 }
-                None => {
-                    let row = outcome::ActiveModel {
-                        cadre_id: Set(d.cadre.0),
-                        result_id: Set(d.result.0),
-                        naming_id: Set(d.naming.map(|n| n.0)),
-                        quarter: Set(d.quarter.key()),
-                        year: Set(d.quarter.year),
-                        kind: Set(d.kind.code().into()),
-                        status: Set(status.code().into()),
-                        policy_version: Set(d.policy_version),
-                        basis: Set(serde_json::to_string(&d.basis).unwrap_or_else(|_| "[]".into())),
-                        created_at: Set(now),
-                        activated_at: Set((status == OutcomeStatus::Active).then_some(now)),
-                        withdrawn_at: Set(None),
-                        withdrawn_reason: Set(None),
-                        ..Default::default()
-                    }
-                    .insert(db)
-                    .await
-                    .ie()?;
-                    report.created += 1;
-                    self.audit_as(
-                        db,
-                        actor,
-                        "outcome.created",
-                        "outcome",
-                        row.id,
-                        Some(audit::digest_of(&d)),
-                    )
+                let row = am.update(db).await.ie()?;
+                let action = if status == OutcomeStatus::Active {
+                    report.activated += 1;
+                    "outcome.activated"
+                } else {
+                    report.made_pending += 1;
+                    "outcome.held"
+                };
+                self.audit_as(db, actor, action, "outcome", row.id, None)
                     .await?;
-                    row
-                }
-            };
-            if status == OutcomeStatus::Active && d.kind.is_case() {
-                let has_case = case::Entity::find()
-                    .filter(case::Column::OutcomeId.eq(row.id))
-                    .one(db)
-                    .await
-                    .ie()?
-                    .is_some();
-                if !has_case {
-                    if owner.is_none() {
-                        owner = Some(self.default_owner(db).await?);
-                    }
-                    let Some(Some(owner_id)) = owner else {
-                        continue;
-                    };
-                    let policy = policies.get(&d.policy_version).cloned().unwrap_or_default();
-                    let days = if d.kind == OutcomeKind::Rectification {
-                        policy.rectification_days
-                    } else {
-                        policy.talk_due_days
-                    };
-                    let c = case::ActiveModel {
-                        outcome_id: Set(row.id),
-                        cadre_id: Set(row.cadre_id),
-                        kind: Set(row.kind.clone()),
-                        owner_id: Set(owner_id),
-                        opened_at: Set(now),
-                        due_on: Set(today + Duration::days(i64::from(days))),
-                        state: Set(CaseState::Open.code().into()),
-                        closed_at: Set(None),
-                        closed_by: Set(None),
-                        ..Default::default()
-                    }
-                    .insert(db)
-                    .await
-                    .ie()?;
-                    report.cases_opened += 1;
-                    self.audit_as(db, actor, "case.opened", "case", c.id, None)
-                        .await?;
-                }
+                row
             }
-        }
-        for (_, row) in existing {
-            let id = row.id;
-            let mut am: outcome::ActiveModel = row.into();
-            am.status = Set(OutcomeStatus::Withdrawn.code().into());
-            am.withdrawn_at = Set(Some(now));
-            am.withdrawn_reason = Set(Some("result_changed".into()));
-            am.update(db).await.ie()?;
-            report.withdrawn += 1;
-            self.audit_as(db, actor, "outcome.withdrawn", "outcome", id, None)
-                .await?;
-            let cases = case::Entity::find()
-                .filter(case::Column::OutcomeId.eq(id))
-                .filter(case::Column::State.eq(CaseState::Open.code()))
-                .all(db)
-                .await
-                .ie()?;
-            for c in cases {
-                let cid = c.id;
-                let mut cm: case::ActiveModel = c.into();
-                cm.state = Set(CaseState::Withdrawn.code().into());
-                cm.closed_at = Set(Some(now));
-                cm.update(db).await.ie()?;
-                case_note::ActiveModel {
-                    case_id: Set(cid),
-                    author_id: Set(actor),
-                    kind: Set(NoteKind::Withdrawn.code().into()),
-                    body: Set("复评改变了评定结果，本事项撤销 / withdrawn after an appeal changed the result".into()),
+            None => {
+                let row = outcome::ActiveModel {
+                    cadre_id: Set(d.cadre.0),
+                    result_id: Set(d.result.0),
+                    naming_id: Set(d.naming.map(|n| n.0)),
+                    quarter: Set(d.quarter.key()),
+                    year: Set(d.quarter.year),
+                    kind: Set(d.kind.code().into()),
+                    status: Set(status.code().into()),
+                    policy_version: Set(d.policy_version),
+                    basis: Set(serde_json::to_string(&d.basis).unwrap_or_else(|_| "[]".into())),
                     created_at: Set(now),
+                    activated_at: Set((status == OutcomeStatus::Active).then_some(now)),
+                    withdrawn_at: Set(None),
+                    withdrawn_reason: Set(None),
                     ..Default::default()
                 }
                 .insert(db)
                 .await
                 .ie()?;
-                report.cases_withdrawn += 1;
-                self.audit_as(db, actor, "case.withdrawn", "case", cid, None)
-                    .await?;
+                report.created += 1;
+                self.audit_as(
+                    db,
+                    actor,
+                    "outcome.created",
+                    "outcome",
+                    row.id,
+                    Some(audit::digest_of(d)),
+                )
+                .await?;
+                row
             }
+        })
+    }
+
+    /// Opens the case an active talk, warning or rectification calls for, unless it has
+    /// one: owned by the default owner (looked up once per run; with none, no case is
+    /// opened) and due after the policy's days for its kind.
+    async fn open_case_for<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        run: &mut Reconciliation,
+        d: &DerivedOutcome,
+        row: &outcome::Model,
+        policies: &HashMap<i32, OutcomePolicy>,
+    ) -> Result<(), AppError> {
+        let has_case = case::Entity::find()
+            .filter(case::Column::OutcomeId.eq(row.id))
+            .one(db)
+            .await
+            .ie()?
+            .is_some();
+        if has_case {
+            return Ok(());
         }
-        Ok(report)
+        if run.owner.is_none() {
+            run.owner = Some(self.default_owner(db).await?);
+        }
+        let Some(Some(owner_id)) = run.owner else {
+            return Ok(());
+        };
+        let policy = policies.get(&d.policy_version).cloned().unwrap_or_default();
+        let days = if d.kind == OutcomeKind::Rectification {
+            policy.rectification_days
+        } else {
+            policy.talk_due_days
+        };
+        let c = case::ActiveModel {
+            outcome_id: Set(row.id),
+            cadre_id: Set(row.cadre_id),
+            kind: Set(row.kind.clone()),
+            owner_id: Set(owner_id),
+            opened_at: Set(run.now),
+            due_on: Set(run.today + Duration::days(i64::from(days))),
+            state: Set(CaseState::Open.code().into()),
+            closed_at: Set(None),
+            closed_by: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .ie()?;
+        run.report.cases_opened += 1;
+        self.audit_as(db, run.actor, "case.opened", "case", c.id, None)
+            .await
+    }
+
+    /// Withdraws a stored outcome the rules no longer derive (its naming is gone), and its
+    /// open cases with a note saying why; each with its audit row.
+    async fn withdraw_outcome<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        run: &mut Reconciliation,
+        row: outcome::Model,
+    ) -> Result<(), AppError> {
+        let (actor, now) = (run.actor, run.now);
+        let id = row.id;
+        let mut am: outcome::ActiveModel = row.into();
+        am.status = Set(OutcomeStatus::Withdrawn.code().into());
+        am.withdrawn_at = Set(Some(now));
+        am.withdrawn_reason = Set(Some("result_changed".into()));
+        am.update(db).await.ie()?;
+        run.report.withdrawn += 1;
+        self.audit_as(db, actor, "outcome.withdrawn", "outcome", id, None)
+            .await?;
+        let cases = case::Entity::find()
+            .filter(case::Column::OutcomeId.eq(id))
+            .filter(case::Column::State.eq(CaseState::Open.code()))
+            .all(db)
+            .await
+            .ie()?;
+        for c in cases {
+            let cid = c.id;
+            let mut cm: case::ActiveModel = c.into();
+            cm.state = Set(CaseState::Withdrawn.code().into());
+            cm.closed_at = Set(Some(now));
+            cm.update(db).await.ie()?;
+            case_note::ActiveModel {
+                case_id: Set(cid),
+                author_id: Set(actor),
+                kind: Set(NoteKind::Withdrawn.code().into()),
+                body: Set(
+                    "复评改变了评定结果，本事项撤销 / withdrawn after an appeal changed the result"
+                        .into(),
+                ),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .ie()?;
+            run.report.cases_withdrawn += 1;
+            self.audit_as(db, actor, "case.withdrawn", "case", cid, None)
+                .await?;
+        }
+        Ok(())
     }
 
     pub(in crate::service) fn outcome_view(
