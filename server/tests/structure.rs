@@ -37,17 +37,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "router",
         "the route table: one line per route and layer",
     ),
-    // Not split yet (issue 10 goes on): each is one long sequence of checks and steps.
-    (
-        "server/src/service/eval/picks.rs",
-        "pick_board",
-        "to be split into named steps",
-    ),
-    (
-        "server/src/service/rewards/cases.rs",
-        "add_case_note",
-        "to be split into named steps",
-    ),
 ];
 
 fn workspace() -> PathBuf {

@@ -9,70 +9,14 @@ impl app::ports::MonthlyPicks for Service {
         let month = month.unwrap_or_else(|| self.default_month());
         let (version, policy) = self.eval_policy(&self.db).await?;
         let people = self.people(&self.db).await?;
-        let sups = self.supervisors_in_month(&self.db, month).await?;
-        let mut ids: Vec<i32> = sups
-            .iter()
-            .filter(|(_, s)| **s == me.id.0)
-            .map(|(c, _)| *c)
-            .collect();
-        ids.sort_by(|a, b| {
-            let n = |i: &i32| people.get(i).map(|p| p.name.clone()).unwrap_or_default();
-            n(a).cmp(&n(b))
-        });
+        let ids = self.own_cadres(me, month, &people).await?;
         let (glances, entries, owner) = self.glances(&self.db, &ids, month).await?;
         let opinions = self.opinions(&self.db, &ids, &[month], &people).await?;
-        // Earlier namings of these cadres (monthly, current).
-        let past_rows = eval_naming::Entity::find()
-            .filter(eval_naming::Column::CadreId.is_in(ids.iter().copied()))
-            .filter(eval_naming::Column::RemovedIn.is_null())
-            .all(&self.db)
-            .await
-            .ie()?;
-        let result_ids: Vec<i32> = past_rows.iter().map(|n| n.result_id).collect();
-        let past_results: HashMap<i32, eval_result::Model> = if result_ids.is_empty() {
-            HashMap::new()
-        } else {
-            eval_result::Entity::find()
-                .filter(eval_result::Column::Id.is_in(result_ids))
-                .filter(eval_result::Column::Kind.eq(MONTHLY))
-                // Only one's own earlier picks: other leaders' are not one's to see.
-                .filter(eval_result::Column::OwnerId.eq(me.id.0))
-                .all(&self.db)
-                .await
-                .ie()?
-                .into_iter()
-                .map(|r| (r.id, r))
-                .collect()
-        };
-        let past_kinds: HashMap<i32, PickKind> = past_rows
-            .iter()
-            .map(|n| {
-                Ok((
-                    n.id,
-                    PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")?,
-                ))
-            })
-            .collect::<Result<_, AppError>>()?;
+        let mut past = self.past_picks(me, &ids, month).await?;
         let candidates: Vec<PickCandidate> = ids
             .iter()
             .map(|id| {
                 let p = people.get(id).cloned().unwrap_or_default();
-                let mut past: Vec<PastPick> = past_rows
-                    .iter()
-                    .filter(|n| n.cadre_id == *id)
-                    .filter_map(|n| {
-                        let r = past_results.get(&n.result_id)?;
-                        let m = Month {
-                            year: r.year,
-                            month: r.period as u32,
-                        };
-                        (m < month).then_some(PastPick {
-                            month: m,
-                            kind: past_kinds[&n.id],
-                        })
-                    })
-                    .collect();
-                past.sort_by_key(|p| std::cmp::Reverse(p.month));
                 Ok(PickCandidate {
                     cadre: CadreId(*id),
                     name: p.name,
@@ -87,25 +31,12 @@ impl app::ports::MonthlyPicks for Service {
                         .filter(|o| o.cadre.0 == *id)
                         .cloned()
                         .collect(),
-                    past,
-                    entries: entries
-                        .iter()
-                        .filter(|e| owner.get(&e.sheet_id) == Some(id))
-                        .map(|e| {
-                            Ok(CiteOption {
-                                entry: EntryId(e.id),
-                                sheet: SheetId(e.sheet_id),
-                                day: e.day,
-                                work: e.work.clone(),
-                                outcome: e.outcome.clone(),
-                                place: Place::from_code(&e.place).stored(
-                                    "day_entries",
-                                    e.id,
-                                    "place",
-                                )?,
-                            })
-                        })
-                        .collect::<Result<_, AppError>>()?,
+                    past: past.remove(id).unwrap_or_default(),
+                    entries: cite_options(
+                        entries
+                            .iter()
+                            .filter(|e| owner.get(&e.sheet_id) == Some(id)),
+                    )?,
                 })
             })
             .collect::<Result<_, AppError>>()?;
@@ -290,4 +221,93 @@ impl Service {
         }
         Ok(names)
     }
+
+    /// The cadres `me` supervised in the month, by name.
+    async fn own_cadres(
+        &self,
+        me: &Me,
+        month: Month,
+        people: &HashMap<i32, Person>,
+    ) -> Result<Vec<i32>, AppError> {
+        let sups = self.supervisors_in_month(&self.db, month).await?;
+        let mut ids: Vec<i32> = sups
+            .iter()
+            .filter(|(_, s)| **s == me.id.0)
+            .map(|(c, _)| *c)
+            .collect();
+        ids.sort_by(|a, b| {
+            let n = |i: &i32| people.get(i).map(|p| p.name.clone()).unwrap_or_default();
+            n(a).cmp(&n(b))
+        });
+        Ok(ids)
+    }
+
+    /// Each cadre's earlier monthly namings (still current) before `month`, newest first —
+    /// only from `me`'s own earlier picks: other leaders' are not one's to see.
+    async fn past_picks(
+        &self,
+        me: &Me,
+        ids: &[i32],
+        month: Month,
+    ) -> Result<HashMap<i32, Vec<PastPick>>, AppError> {
+        let rows = eval_naming::Entity::find()
+            .filter(eval_naming::Column::CadreId.is_in(ids.iter().copied()))
+            .filter(eval_naming::Column::RemovedIn.is_null())
+            .all(&self.db)
+            .await
+            .ie()?;
+        let result_ids: Vec<i32> = rows.iter().map(|n| n.result_id).collect();
+        let results: HashMap<i32, eval_result::Model> = if result_ids.is_empty() {
+            HashMap::new()
+        } else {
+            eval_result::Entity::find()
+                .filter(eval_result::Column::Id.is_in(result_ids))
+                .filter(eval_result::Column::Kind.eq(MONTHLY))
+                .filter(eval_result::Column::OwnerId.eq(me.id.0))
+                .all(&self.db)
+                .await
+                .ie()?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect()
+        };
+        let mut out: HashMap<i32, Vec<PastPick>> = HashMap::new();
+        for n in &rows {
+            let kind = PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")?;
+            let Some(r) = results.get(&n.result_id) else {
+                continue;
+            };
+            let m = Month {
+                year: r.year,
+                month: r.period as u32,
+            };
+            if m < month {
+                out.entry(n.cadre_id)
+                    .or_default()
+                    .push(PastPick { month: m, kind });
+            }
+        }
+        for picks in out.values_mut() {
+            picks.sort_by_key(|p| std::cmp::Reverse(p.month));
+        }
+        Ok(out)
+    }
+}
+
+/// A cadre's entries of the month as a leader may cite them.
+fn cite_options<'a>(
+    entries: impl Iterator<Item = &'a day_entry::Model>,
+) -> Result<Vec<CiteOption>, AppError> {
+    entries
+        .map(|e| {
+            Ok(CiteOption {
+                entry: EntryId(e.id),
+                sheet: SheetId(e.sheet_id),
+                day: e.day,
+                work: e.work.clone(),
+                outcome: e.outcome.clone(),
+                place: Place::from_code(&e.place).stored("day_entries", e.id, "place")?,
+            })
+        })
+        .collect()
 }

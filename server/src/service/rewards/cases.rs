@@ -228,31 +228,7 @@ impl app::ports::Cases for Service {
         let now = self.now();
         self.write(async |tx| {
             let c = self.visible_case(tx, me, case_id).await?;
-            let case_kind = OutcomeKind::from_code(&c.kind).stored("cases", c.id, "kind")?;
-            let principal = me.has(Role::Principal);
-            let owner = c.owner_id == me.id.0;
-            // Only principals record talks and warnings; the owner follows the rectification.
-            let allowed = match kind {
-                NoteKind::Talk | NoteKind::Warning => principal,
-                _ => principal || owner,
-            };
-            if !allowed {
-                return Err(AppError::Forbidden {});
-            }
-            if !note_allowed(case_kind, kind) {
-                return Err(AppError::invalid("kind", "not_for_case"));
-            }
-            if c.state != CaseState::Open.code() {
-                return Err(AppError::conflict("case_closed"));
-            }
-            let o = outcome::Entity::find_by_id(c.outcome_id)
-                .one(tx)
-                .await
-                .ie()?
-                .ok_or(AppError::Internal {})?;
-            if o.status == OutcomeStatus::Pending.code() {
-                return Err(AppError::conflict("appeal_pending"));
-            }
+            self.check_may_note(tx, me, &c, kind).await?;
             let body = required_text("body", &body)?;
             let response = clean_text(
                 "response",
@@ -260,42 +236,13 @@ impl app::ports::Cases for Service {
                 MAX_NOTE_CHARS,
             )?;
             let mut cm: case::ActiveModel = c.clone().into();
-            match kind {
-                NoteKind::Talk => {
-                    let day = held_on.ok_or_else(|| AppError::invalid("held_on", "required"))?;
-                    if day > today {
-                        return Err(AppError::invalid("held_on", "future_day"));
-                    }
-                    cm.state = Set(CaseState::Done.code().into());
-                    cm.closed_at = Set(Some(now));
-                    cm.closed_by = Set(Some(me.id.0));
-                }
-                NoteKind::Warning => {
-                    cm.state = Set(CaseState::Done.code().into());
-                    cm.closed_at = Set(Some(now));
-                    cm.closed_by = Set(Some(me.id.0));
-                }
-                NoteKind::Plan => {
-                    let day = deadline.ok_or_else(|| AppError::invalid("deadline", "required"))?;
-                    if day < today {
-                        return Err(AppError::invalid("deadline", "past_day"));
-                    }
-                    cm.due_on = Set(day);
-                }
-                NoteKind::Closure => {
-                    let met = met.ok_or_else(|| AppError::invalid("met", "required"))?;
-                    cm.state = Set(if met {
-                        CaseState::Met
-                    } else {
-                        CaseState::NotMet
-                    }
-                    .code()
-                    .into());
-                    cm.closed_at = Set(Some(now));
-                    cm.closed_by = Set(Some(me.id.0));
-                }
-                _ => {}
-            }
+            let written = WrittenNote {
+                kind,
+                held_on,
+                deadline,
+                met,
+            };
+            written.apply(&mut cm, me, today, now)?;
             let c = cm.update(tx).await.ie()?;
             let note = case_note::ActiveModel {
                 case_id: Set(c.id),
@@ -382,5 +329,105 @@ impl app::ports::Cases for Service {
             Ok(Change::recorded(view))
         })
         .await
+    }
+}
+
+/// What a written note says that changes its case: the talk's day, the plan's deadline,
+/// the closure's verdict.
+struct WrittenNote {
+    kind: NoteKind,
+    held_on: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    met: Option<bool>,
+}
+
+impl WrittenNote {
+    /// What the note does to its case: a talk (held on a day not in the future) or a
+    /// warning completes it; a plan sets its deadline (not in the past); a closure ends it
+    /// as met or not met. Other notes leave it as it is.
+    fn apply(
+        &self,
+        cm: &mut case::ActiveModel,
+        me: &Me,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let mut close = |state: CaseState| {
+            cm.state = Set(state.code().into());
+            cm.closed_at = Set(Some(now));
+            cm.closed_by = Set(Some(me.id.0));
+        };
+        match self.kind {
+            NoteKind::Talk => {
+                let day = self
+                    .held_on
+                    .ok_or_else(|| AppError::invalid("held_on", "required"))?;
+                if day > today {
+                    return Err(AppError::invalid("held_on", "future_day"));
+                }
+                close(CaseState::Done);
+            }
+            NoteKind::Warning => close(CaseState::Done),
+            NoteKind::Plan => {
+                let day = self
+                    .deadline
+                    .ok_or_else(|| AppError::invalid("deadline", "required"))?;
+                if day < today {
+                    return Err(AppError::invalid("deadline", "past_day"));
+                }
+                cm.due_on = Set(day);
+            }
+            NoteKind::Closure => {
+                let met = self
+                    .met
+                    .ok_or_else(|| AppError::invalid("met", "required"))?;
+                close(if met {
+                    CaseState::Met
+                } else {
+                    CaseState::NotMet
+                });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl Service {
+    /// Whether `me` may add a note of `kind` to the case now: only principals record talks
+    /// and warnings (the owner follows the rectification), the kind must fit the case, the
+    /// case must be open and its outcome not waiting on an appeal.
+    async fn check_may_note(
+        &self,
+        tx: &DatabaseTransaction,
+        me: &Me,
+        c: &case::Model,
+        kind: NoteKind,
+    ) -> Result<(), AppError> {
+        let case_kind = OutcomeKind::from_code(&c.kind).stored("cases", c.id, "kind")?;
+        let principal = me.has(Role::Principal);
+        let owner = c.owner_id == me.id.0;
+        let allowed = match kind {
+            NoteKind::Talk | NoteKind::Warning => principal,
+            _ => principal || owner,
+        };
+        if !allowed {
+            return Err(AppError::Forbidden {});
+        }
+        if !note_allowed(case_kind, kind) {
+            return Err(AppError::invalid("kind", "not_for_case"));
+        }
+        if c.state != CaseState::Open.code() {
+            return Err(AppError::conflict("case_closed"));
+        }
+        let o = outcome::Entity::find_by_id(c.outcome_id)
+            .one(tx)
+            .await
+            .ie()?
+            .ok_or(AppError::Internal {})?;
+        if o.status == OutcomeStatus::Pending.code() {
+            return Err(AppError::conflict("appeal_pending"));
+        }
+        Ok(())
     }
 }
