@@ -45,6 +45,30 @@ fn ids_json(ids: &[i32]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
+/// Stores a naming of a result's first revision: who, best or worst, why, which entries.
+async fn insert_naming(
+    tx: &DatabaseTransaction,
+    result_id: i32,
+    cadre: CadreId,
+    kind: PickKind,
+    reason: String,
+    cites: &[i32],
+) -> Result<eval_naming::Model, AppError> {
+    eval_naming::ActiveModel {
+        result_id: Set(result_id),
+        cadre_id: Set(cadre.0),
+        kind: Set(kind.code().into()),
+        reason: Set(reason),
+        citations: Set(ids_json(cites)),
+        added_in: Set(1),
+        removed_in: Set(None),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await
+    .ie()
+}
+
 /// The entry ids each naming cites, by naming id, as stored.
 fn citations_by_naming(namings: &[eval_naming::Model]) -> Result<HashMap<i32, Vec<i32>>, AppError> {
     namings

@@ -202,21 +202,8 @@ impl Service {
         ] {
             for l in lines.iter() {
                 let cites: Vec<i32> = l.citations.iter().map(|e| e.0).collect();
-                names.push(
-                    eval_naming::ActiveModel {
-                        result_id: Set(result_id),
-                        cadre_id: Set(l.cadre.0),
-                        kind: Set(kind.code().into()),
-                        reason: Set(required_text("reason", &l.reason)?),
-                        citations: Set(ids_json(&cites)),
-                        added_in: Set(1),
-                        removed_in: Set(None),
-                        ..Default::default()
-                    }
-                    .insert(tx)
-                    .await
-                    .ie()?,
-                );
+                let reason = required_text("reason", &l.reason)?;
+                names.push(insert_naming(tx, result_id, l.cadre, kind, reason, &cites).await?);
             }
         }
         Ok(names)

@@ -504,21 +504,7 @@ impl Service {
                     .iter()
                     .flat_map(|p| p.citations.iter().map(|c| c.entry.0))
                     .collect();
-                names.push(
-                    eval_naming::ActiveModel {
-                        result_id: Set(r.id),
-                        cadre_id: Set(c.0),
-                        kind: Set(kind.code().into()),
-                        reason: Set(reason),
-                        citations: Set(ids_json(&cites)),
-                        added_in: Set(1),
-                        removed_in: Set(None),
-                        ..Default::default()
-                    }
-                    .insert(tx)
-                    .await
-                    .ie()?,
-                );
+                names.push(insert_naming(tx, r.id, *c, kind, reason, &cites).await?);
             }
         }
         let state = Self::result_state(&r, &names);

@@ -378,18 +378,7 @@ impl Service {
                 report.unchanged += 1;
                 continue;
             }
-            bonus_base::ActiveModel {
-                cadre_id: Set(*cid),
-                period: Set(period.clone()),
-                amount_fen: Set(amount.fen()),
-                source: Set("import".into()),
-                entered_by: Set(me.id.0),
-                entered_at: Set(now),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await
-            .ie()?;
+            insert_base(tx, me, *cid, period, *amount, "import", now).await?;
             report.saved += 1;
         }
         Ok(report)
@@ -411,6 +400,31 @@ impl Service {
             today > q.last_month().last_day()
         }
     }
+}
+
+/// Stores a cadre's base for a period as a new row (bases keep their history), saying
+/// whether it was `entered` by hand or came from an `import`.
+async fn insert_base(
+    tx: &DatabaseTransaction,
+    me: &Me,
+    cadre_id: i32,
+    period: &str,
+    amount: Money,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<bonus_base::Model, AppError> {
+    bonus_base::ActiveModel {
+        cadre_id: Set(cadre_id),
+        period: Set(period.to_string()),
+        amount_fen: Set(amount.fen()),
+        source: Set(source.to_string()),
+        entered_by: Set(me.id.0),
+        entered_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await
+    .ie()
 }
 
 #[async_trait::async_trait]
@@ -492,18 +506,8 @@ impl app::ports::Ledger for Service {
                     unchanged: 1,
                 }));
             }
-            let row = bonus_base::ActiveModel {
-                cadre_id: Set(cadre_id.0),
-                period: Set(period.key()),
-                amount_fen: Set(amount.fen()),
-                source: Set("entered".into()),
-                entered_by: Set(me.id.0),
-                entered_at: Set(now),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await
-            .ie()?;
+            let row =
+                insert_base(tx, me, cadre_id.0, &period.key(), amount, "entered", now).await?;
             self.audit_as(
                 tx,
                 Some(me.id.0),
