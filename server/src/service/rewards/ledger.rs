@@ -150,9 +150,7 @@ impl Service {
                         .best_uplift_pct,
                 );
             }
-            let Ok(quarter) = Quarter::parse_key(&o.quarter) else {
-                continue;
-            };
+            let quarter = Quarter::parse_key(&o.quarter).stored("outcomes", o.id, "quarter")?;
             out.entry(o.cadre_id).or_default().push(LedgerOutcome {
                 outcome: OutcomeId(o.id),
                 result: ResultId(o.result_id),

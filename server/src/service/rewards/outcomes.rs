@@ -33,7 +33,11 @@ fn finals_of(
                 quarter: quarter_of(r),
                 result: ResultId(r.id),
                 policy_version: r.policy_version,
-                policy: policies.get(&r.policy_version).cloned().unwrap_or_default(),
+                policy: policies.get(&r.policy_version).cloned().stored(
+                    "eval_results",
+                    r.id,
+                    "policy_version",
+                )?,
                 names: names
                     .map(|n| {
                         Ok(FinalNaming {
@@ -284,7 +288,11 @@ impl Service {
         let Some(Some(owner_id)) = run.owner else {
             return Ok(());
         };
-        let policy = policies.get(&d.policy_version).cloned().unwrap_or_default();
+        let policy = policies.get(&d.policy_version).cloned().stored(
+            "outcomes",
+            row.id,
+            "policy_version",
+        )?;
         let days = if d.kind == OutcomeKind::Rectification {
             policy.rectification_days
         } else {
@@ -551,13 +559,12 @@ impl app::ports::Outcomes for Service {
             .await
             .ie()?
             .into_iter()
-            .filter_map(|b| LedgerPeriod::parse_key(&b.period).ok())
-            .collect();
+            .map(|b| LedgerPeriod::parse_key(&b.period).stored("bonus_bases", b.id, "period"))
+            .collect::<Result<_, AppError>>()?;
         for o in &rows {
-            if let Ok(q) = Quarter::parse_key(&o.quarter) {
-                periods.insert(LedgerPeriod::quarter(q));
-                periods.insert(LedgerPeriod::year_end(q.year));
-            }
+            let q = Quarter::parse_key(&o.quarter).stored("outcomes", o.id, "quarter")?;
+            periods.insert(LedgerPeriod::quarter(q));
+            periods.insert(LedgerPeriod::year_end(q.year));
         }
         let closures = self.closures(db).await?;
         // Closed periods, and the open periods that carry their corrections.
