@@ -1,5 +1,7 @@
-//! Reading the cadre CSV file: `username,name,title,department,roles,supervisor,password`
-//! with a header line. Each row becomes an account or a row error with its line number.
+//! The CSV imports' one table reader ([`read_table`]), and the cadre file on it:
+//! `username,name,title,department,roles,supervisor,password` with a header line. Each row
+//! becomes an account or a row error with its line number. The bonus bases file
+//! (`username,period,amount`) is read by the same reader in the ledger.
 
 use app::domain::Role;
 use app::error::AppError;
@@ -23,8 +25,19 @@ pub const MAX_ROWS: usize = 500;
 /// A parsed row: its line number and the account, or the failing field and reason key.
 pub type Row = (u32, Result<NewAccount, (String, String)>);
 
-/// Parses the whole file; a file without the needed header is refused as a whole.
-pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
+/// One line of a CSV table: its line number in the file and its cells in the order the
+/// columns were asked for, or `None` when the line is not well-formed CSV.
+pub type TableLine<const N: usize> = (u32, Option<[String; N]>);
+
+/// Reads a CSV table with a header line the way every import takes it: a byte-order mark is
+/// dropped, cells are trimmed, the needed `columns` are found by name (any order and letter
+/// case; a missing one refuses the file), blank lines are skipped, and a file with more
+/// than `max_rows` lines refuses as a whole (`too_many_rows`).
+pub fn read_table<const N: usize>(
+    text: &str,
+    columns: [&str; N],
+    max_rows: usize,
+) -> Result<Vec<TableLine<N>>, AppError> {
     let text = text.trim_start_matches('\u{feff}');
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -34,8 +47,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
         .headers()
         .map_err(|_| AppError::invalid("csv", "bad_csv"))?
         .clone();
-    let mut idx = [0usize; 7];
-    for (i, col) in COLUMNS.iter().enumerate() {
+    let mut idx = [0usize; N];
+    for (i, col) in columns.iter().enumerate() {
         idx[i] = headers
             .iter()
             .position(|h| h.eq_ignore_ascii_case(col))
@@ -43,21 +56,32 @@ pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
     }
     let mut out = Vec::new();
     for (n, rec) in rdr.records().enumerate() {
-        if out.len() >= MAX_ROWS {
+        if out.len() >= max_rows {
             return Err(AppError::invalid("csv", "too_many_rows"));
         }
         let line = n as u32 + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(_) => {
-                out.push((line, Err(("csv".into(), "bad_csv".into()))));
-                continue;
-            }
+        let Ok(rec) = rec else {
+            out.push((line, None));
+            continue;
         };
         if rec.iter().all(str::is_empty) {
             continue;
         }
-        let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
+        let cells = idx.map(|i| rec.get(i).unwrap_or("").to_string());
+        out.push((line, Some(cells)));
+    }
+    Ok(out)
+}
+
+/// Parses the whole cadre file; a file without the needed header is refused as a whole.
+pub fn parse_csv(text: &str) -> Result<Vec<Row>, AppError> {
+    let mut out = Vec::new();
+    for (line, cells) in read_table(text, COLUMNS, MAX_ROWS)? {
+        let Some(cells) = cells else {
+            out.push((line, Err(("csv".into(), "bad_csv".into()))));
+            continue;
+        };
+        let get = |i: usize| cells[i].clone();
         let roles = match Role::parse_list(&get(4)) {
             Ok(r) => r,
             Err(_) => {

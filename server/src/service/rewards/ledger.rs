@@ -25,52 +25,27 @@ fn settled_due(r: &LedgerRow) -> Money {
 /// One checked line of the bonus CSV: cadre id, period key, amount.
 type BaseRow = (i32, String, Money);
 
-/// Where the bonus CSV's columns are, in `BASE_COLUMNS` order, from its header line
-/// (any letter case).
-fn base_columns(rdr: &mut csv::Reader<&[u8]>) -> Result<[usize; 3], AppError> {
-    let headers = rdr
-        .headers()
-        .map_err(|_| AppError::invalid("csv", "bad_csv"))?
-        .clone();
-    let mut idx = [0usize; 3];
-    for (i, col) in BASE_COLUMNS.iter().enumerate() {
-        idx[i] = headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(col))
-            .ok_or_else(|| AppError::invalid("csv", "missing_column"))?;
-    }
-    Ok(idx)
-}
-
 /// Reads and checks every line of the bonus CSV (known cadre, period open, amount, no
 /// repeated cadre and period): the rows to store, or the errors of all lines at once.
 fn read_base_rows(
-    rdr: &mut csv::Reader<&[u8]>,
-    idx: [usize; 3],
+    lines: &[crate::import::TableLine<3>],
     users: &HashMap<String, i32>,
     closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>,
 ) -> Result<Vec<BaseRow>, AppError> {
     let mut errors = Vec::new();
     let mut seen: HashSet<(i32, String)> = HashSet::new();
     let mut rows: Vec<BaseRow> = Vec::new();
-    for (n, rec) in rdr.records().enumerate() {
-        if n >= MAX_BASE_ROWS {
-            return Err(AppError::invalid("csv", "too_many_rows"));
-        }
-        let line = n as u32 + 2;
+    for (line, cells) in lines {
         let err = |field: &str, reason: &str| ImportRowError {
-            line,
+            line: *line,
             field: field.into(),
             reason: reason.into(),
         };
-        let Ok(rec) = rec else {
+        let Some(cells) = cells else {
             errors.push(err("csv", "bad_csv"));
             continue;
         };
-        if rec.iter().all(str::is_empty) {
-            continue;
-        }
-        let get = |i: usize| rec.get(idx[i]).unwrap_or("").to_string();
+        let get = |i: usize| cells[i].clone();
         let Some(&cid) = users.get(&get(0)) else {
             errors.push(err("username", "unknown_cadre"));
             continue;
@@ -529,12 +504,7 @@ impl app::ports::Ledger for Service {
 
     async fn import_bases(&self, me: &Me, csv_text: String) -> Result<BaseReport, AppError> {
         Self::require(me, Role::Office)?;
-        let text = csv_text.trim_start_matches('\u{feff}');
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let idx = base_columns(&mut rdr)?;
+        let lines = crate::import::read_table(&csv_text, BASE_COLUMNS, MAX_BASE_ROWS)?;
         let now = self.now();
         self.write(async |tx| {
             let users: HashMap<String, i32> = cadre::Entity::find()
@@ -546,7 +516,7 @@ impl app::ports::Ledger for Service {
                 .collect();
             let closures = self.closures(tx).await?;
             let bases = self.bases(tx).await?;
-            let rows = read_base_rows(&mut rdr, idx, &users, &closures)?;
+            let rows = read_base_rows(&lines, &users, &closures)?;
             let report = Self::store_bases(tx, me, &rows, &bases, now).await?;
             let digest: Vec<(i32, &str, i64)> = rows
                 .iter()
