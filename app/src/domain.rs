@@ -176,6 +176,23 @@ impl Me {
     }
 }
 
+/// A person as every API reply names them: names are not unique, so always with the id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct PersonRef {
+    pub id: CadreId,
+    pub name: String,
+}
+
+impl PersonRef {
+    pub fn new(id: CadreId, name: impl Into<String>) -> Self {
+        PersonRef {
+            id,
+            name: name.into(),
+        }
+    }
+}
+
 /// A village one can pick as the place of work.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
