@@ -1063,3 +1063,140 @@ async fn concurrent_recomputations_store_one_set_of_outcomes() {
     assert_eq!(case::Entity::find().count(&ctx.db).await.unwrap(), 3);
     ctx.finish().await;
 }
+
+async fn ledger_of(ctx: &Ctx, office: &str, period: &str) -> Value {
+    let (s, l) = ctx
+        .post(
+            "/api/v1/ledger/get",
+            json!({"period": period}),
+            Some(office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{l}");
+    l
+}
+
+/// The case from issue 11: worst a third time in Q3 with Q1 and Q2 closed and paid, appealed
+/// at once. Every line the appeal touches waits — the Q3 withholding and the corrections of Q1
+/// and Q2 — shown as pending, not counted in the dues, the total or the export, and the
+/// cadre's net due is unchanged. An answer that upholds then counts them.
+#[tokio::test]
+async fn a_third_worst_under_appeal_holds_every_line_of_closed_quarters() {
+    let ctx = Ctx::new().await;
+    let office = ctx.login("office").await;
+    let set = |period: &str| json!({"cadre": ids::CHIEF, "period": period, "amount": "3200"});
+    for p in ["2026-Q1", "2026-Q2", "2026-Q3"] {
+        let (s, v) = ctx
+            .post("/api/v1/ledger/set_base", set(p), Some(&office))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    published(&ctx, 2026, 1, &[], &[ids::CHIEF], "2026-04-10T02:00:00Z").await;
+    ctx.set_now("2026-04-25T02:00:00Z");
+    let (s, v) = ctx
+        .post(
+            "/api/v1/ledger/close",
+            json!({"period": "2026-Q1"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    published(&ctx, 2026, 2, &[], &[ids::CHIEF], "2026-07-10T02:00:00Z").await;
+    ctx.set_now("2026-07-25T02:00:00Z");
+    let (s, v) = ctx
+        .post(
+            "/api/v1/ledger/close",
+            json!({"period": "2026-Q2"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, q3_names) = published(&ctx, 2026, 3, &[], &[ids::CHIEF], "2026-10-10T02:00:00Z").await;
+    ctx.set_now("2026-10-11T02:00:00Z");
+    let chief = ctx.login("chief").await;
+    let (s, ap) = ctx
+        .post(
+            "/api/v1/appeal/file",
+            json!({"naming": q3_names[0], "ground": "第三季度记录完整"}),
+            Some(&chief),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ap}");
+    ctx.post("/api/v1/rewards/recompute", json!({}), Some(&office))
+        .await;
+    let l = ledger_of(&ctx, &office, "2026-Q3").await;
+    let line = row(&l, "chief");
+    assert_eq!(line["due"], "3200.00", "{l}");
+    assert_eq!(line["adjustments"][0]["kind"], "withholding");
+    assert_eq!(line["adjustments"][0]["pending"], true);
+    let corrections = l["corrections"].as_array().unwrap();
+    let mut sources: Vec<(&str, &str, bool)> = corrections
+        .iter()
+        .flat_map(|r| r["adjustments"].as_array().unwrap().iter())
+        .map(|a| {
+            (
+                a["source"].as_str().unwrap(),
+                a["amount"].as_str().unwrap(),
+                a["pending"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    sources.sort();
+    assert_eq!(
+        sources,
+        vec![("2026-Q1", "-3200.00", true), ("2026-Q2", "-3200.00", true)],
+        "{l}"
+    );
+    assert!(corrections.iter().all(|r| r["due"] == "0.00"), "{l}");
+    assert_eq!(l["total_due"], "3200.00", "{l}");
+    // The export for finance lists them as pending and counts nothing for them.
+    let (_, _, csv) = ctx
+        .get(
+            "/api/v1/ledger/export?period=2026-Q3&format=csv",
+            Some(&office),
+        )
+        .await;
+    let correction_lines: Vec<&str> = csv.lines().filter(|l| l.contains(",correction,")).collect();
+    assert_eq!(correction_lines.len(), 2, "{csv}");
+    assert!(
+        correction_lines
+            .iter()
+            .all(|l| l.contains(",-3200.00,yes,")),
+        "{csv}"
+    );
+    // The cadre's own lines: nothing due goes negative while the appeal is open.
+    let (_, mine) = ctx
+        .post("/api/v1/rewards/mine", json!({}), Some(&chief))
+        .await;
+    let q3_mine: Vec<&str> = mine["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["period"] == "2026-Q3")
+        .map(|r| r["due"].as_str().unwrap())
+        .collect();
+    assert!(!q3_mine.is_empty(), "{mine}");
+    assert!(q3_mine.iter().all(|d| !d.starts_with('-')), "{mine}");
+
+    // Upheld: the withholding and both corrections count.
+    let jiwei = ctx.login("jiwei").await;
+    let (s, v) = ctx
+        .post(
+            "/api/v1/appeal/answer",
+            json!({"id": ap["id"], "outcome": "uphold", "answer": "维持"}),
+            Some(&jiwei),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let l = ledger_of(&ctx, &office, "2026-Q3").await;
+    assert_eq!(row(&l, "chief")["due"], "0.00", "{l}");
+    let counted: Vec<&str> = l["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["due"].as_str().unwrap())
+        .collect();
+    assert_eq!(counted, vec!["-3200.00", "-3200.00"], "{l}");
+    assert_eq!(l["total_due"], "-6400.00", "{l}");
+    ctx.finish().await;
+}

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod ledger;
+#[cfg(test)]
+mod ledger_tests;
 pub mod money;
 pub mod outcomes;
 pub mod pages;

@@ -155,6 +155,12 @@ impl std::ops::Add for Money {
     }
 }
 
+impl std::ops::AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        *self = *self + rhs;
+    }
+}
+
 impl std::ops::Sub for Money {
     type Output = Money;
     fn sub(self, o: Money) -> Money {

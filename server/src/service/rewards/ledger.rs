@@ -3,11 +3,81 @@
 use super::export::{ledger_csv, ledger_xlsx};
 use super::*;
 
-/// What a closed period froze: its lines and the corrections it carried.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub(super) struct Frozen {
-    pub(super) rows: Vec<LedgerRow>,
-    pub(super) corrections: Vec<LedgerRow>,
+/// What ledger lines are computed from, with each cadre's username, name and department.
+pub(super) struct LedgerInputs {
+    facts: LedgerFacts,
+    info: HashMap<i32, (String, String, String)>,
+}
+
+impl LedgerInputs {
+    /// A row of the ledger view for `cadre`, named from the cadre table or else from `fallback`
+    /// (a frozen row of someone since removed).
+    fn row(&self, cadre: CadreId, period: LedgerPeriod, fallback: Option<&LedgerRow>) -> LedgerRow {
+        let (username, name, department) = match self.info.get(&cadre.0) {
+            Some(i) => i.clone(),
+            None => fallback
+                .map(|r| (r.username.clone(), r.name.clone(), r.department.clone()))
+                .unwrap_or_default(),
+        };
+        LedgerRow {
+            cadre,
+            username,
+            name,
+            department,
+            period: period.key(),
+            base: None,
+            adjustments: Vec::new(),
+            due: Money::ZERO,
+        }
+    }
+
+    /// The live lines of `period`, by department and username.
+    fn rows(&self, period: LedgerPeriod) -> Vec<LedgerRow> {
+        let mut rows: Vec<LedgerRow> = self
+            .facts
+            .cadres(period)
+            .into_iter()
+            .map(|c| {
+                let line = self.facts.line(c, period);
+                LedgerRow {
+                    base: line.base,
+                    adjustments: line.adjustments,
+                    due: line.due,
+                    ..self.row(c, period, None)
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.department, &a.username).cmp(&(&b.department, &b.username)));
+        rows
+    }
+
+    /// The correction rows the open `period` carries and the outcomes they count (see
+    /// `LedgerFacts::corrections_into`).
+    fn corrections(
+        &self,
+        period: LedgerPeriod,
+        closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, FrozenPeriod)>,
+    ) -> (Vec<LedgerRow>, Vec<SettledOutcomes>) {
+        let frozen: BTreeMap<LedgerPeriod, &FrozenPeriod> =
+            closures.iter().map(|(p, (_, f))| (*p, f)).collect();
+        let carried = self.facts.corrections_into(period, &frozen);
+        let rows = carried
+            .corrections
+            .into_iter()
+            .map(|(c, adjustments)| {
+                let then = closures
+                    .values()
+                    .flat_map(|(_, f)| f.rows.iter())
+                    .find(|r| r.cadre == c);
+                LedgerRow {
+                    due: counted_correction(&adjustments),
+                    adjustments,
+                    ..self.row(c, period, then)
+                }
+            })
+            .collect();
+        (rows, carried.settled)
+    }
 }
 
 /// Columns of the bonus CSV: `username,period,amount` with a header line.
@@ -15,12 +85,6 @@ const BASE_COLUMNS: [&str; 3] = ["username", "period", "amount"];
 
 /// Rows one bonus import may hold (a year of five periods for a few hundred people).
 pub const MAX_BASE_ROWS: usize = 5_000;
-
-/// What a line comes to if every pending adjustment is upheld.
-fn settled_due(r: &LedgerRow) -> Money {
-    (r.base.unwrap_or(Money::ZERO) + r.adjustments.iter().map(|a| a.amount).sum::<Money>())
-        .max(Money::ZERO)
-}
 
 /// One checked line of the bonus CSV: cadre id, period key, amount.
 type BaseRow = (i32, String, Money);
@@ -30,7 +94,7 @@ type BaseRow = (i32, String, Money);
 fn read_base_rows(
     lines: &[crate::import::TableLine<3>],
     users: &HashMap<String, i32>,
-    closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>,
+    closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, FrozenPeriod)>,
 ) -> Result<Vec<BaseRow>, AppError> {
     let mut errors = Vec::new();
     let mut seen: HashSet<(i32, String)> = HashSet::new();
@@ -141,7 +205,7 @@ impl Service {
     pub(super) async fn closures<C: ConnectionTrait>(
         &self,
         db: &C,
-    ) -> Result<BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>, AppError> {
+    ) -> Result<BTreeMap<LedgerPeriod, (ledger_closure::Model, FrozenPeriod)>, AppError> {
         ledger_closure::Entity::find()
             .all(db)
             .await
@@ -150,62 +214,36 @@ impl Service {
             .map(|c| {
                 let p =
                     LedgerPeriod::parse_key(&c.period).stored("ledger_closures", c.id, "period")?;
-                let f: Frozen =
+                let f: FrozenPeriod =
                     serde_json::from_str(&c.lines).stored("ledger_closures", c.id, "lines")?;
                 Ok((p, (c, f)))
             })
             .collect()
     }
 
-    /// The live lines of a period for every cadre with a base or an outcome touching it.
-    pub(super) async fn live_rows<C: ConnectionTrait>(
+    /// Everything a ledger line is computed from, read once.
+    pub(super) async fn ledger_inputs<C: ConnectionTrait>(
         &self,
         db: &C,
-        period: LedgerPeriod,
-    ) -> Result<Vec<LedgerRow>, AppError> {
-        let bases = self.bases(db).await?;
-        let outcomes = self.ledger_outcomes(db).await?;
-        let key = period.key();
-        let mut cadres: BTreeSet<i32> = bases
-            .keys()
-            .filter(|(_, p)| *p == key)
-            .map(|(c, _)| *c)
-            .collect();
-        for (c, list) in &outcomes {
-            if list.iter().any(|o| {
-                o.quarter.year == period.year
-                    && (period.is_year_end()
-                        || o.kind == OutcomeKind::Withholding
-                        || LedgerPeriod::quarter(o.quarter) == period)
-            }) {
-                cadres.insert(*c);
-            }
-        }
-        let info = self.cadre_info(db).await?;
-        let mut rows: Vec<LedgerRow> = cadres
-            .into_iter()
-            .map(|c| {
-                let line = ledger_line(
-                    CadreId(c),
-                    period,
-                    bases.get(&(c, key.clone())).copied(),
-                    outcomes.get(&c).map(Vec::as_slice).unwrap_or(&[]),
-                );
-                let (username, name, department) = info.get(&c).cloned().unwrap_or_default();
-                LedgerRow {
-                    cadre: CadreId(c),
-                    username,
-                    name,
-                    department,
-                    period: key.clone(),
-                    base: line.base,
-                    adjustments: line.adjustments,
-                    due: line.due,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| (&a.department, &a.username).cmp(&(&b.department, &b.username)));
-        Ok(rows)
+    ) -> Result<LedgerInputs, AppError> {
+        let facts = LedgerFacts {
+            bases: self
+                .bases(db)
+                .await?
+                .into_iter()
+                .map(|((c, p), m)| ((CadreId(c), p), m))
+                .collect(),
+            outcomes: self
+                .ledger_outcomes(db)
+                .await?
+                .into_iter()
+                .map(|(c, o)| (CadreId(c), o))
+                .collect(),
+        };
+        Ok(LedgerInputs {
+            facts,
+            info: self.cadre_info(db).await?,
+        })
     }
 
     pub(super) async fn cadre_info<C: ConnectionTrait>(
@@ -231,106 +269,27 @@ impl Service {
             .collect())
     }
 
-    /// Changes to closed periods that the open `period` carries: for every closed period whose
-    /// first open successor is `period`, each cadre's amount due now less what was frozen and
-    /// less corrections already carried by later closed periods.
-    ///
-    /// Why a correction line and not an edit: a closed period has been paid out by finance
-    /// from its export, so its lines are frozen (the closure row keeps them as JSON). When an
-    /// appeal decided later changes what was due, the difference has to be paid or held back
-    /// in the next period finance still handles — exactly once. Subtracting what later closed
-    /// periods already carried is what keeps a correction from being paid twice when several
-    /// periods close in a row.
-    pub(super) async fn corrections_for<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        period: LedgerPeriod,
-        closures: &BTreeMap<LedgerPeriod, (ledger_closure::Model, Frozen)>,
-    ) -> Result<Vec<LedgerRow>, AppError> {
-        let mut out = Vec::new();
-        for (closed, (_, frozen)) in closures.range(..period) {
-            let mut next = closed.next();
-            while closures.contains_key(&next) {
-                next = next.next();
-            }
-            if next != period {
-                continue;
-            }
-            let live = self.live_rows(db, *closed).await?;
-            let ckey = closed.key();
-            let mut cadres: BTreeSet<i32> = frozen.rows.iter().map(|r| r.cadre.0).collect();
-            cadres.extend(live.iter().map(|r| r.cadre.0));
-            for c in cadres {
-                let now_row = live.iter().find(|r| r.cadre.0 == c);
-                let then_row = frozen.rows.iter().find(|r| r.cadre.0 == c);
-                // A change still under appeal waits: pending adjustments count as if upheld.
-                let now_due = now_row.map(settled_due).unwrap_or(Money::ZERO);
-                let frozen_due = then_row.map(|r| r.due).unwrap_or(Money::ZERO);
-                let carried: Money = closures
-                    .range(closed.next()..)
-                    .flat_map(|(_, (_, f))| f.corrections.iter())
-                    .filter(|r| r.cadre.0 == c)
-                    .flat_map(|r| r.adjustments.iter())
-                    .filter(|a| a.kind == AdjustmentKind::Correction && a.source == ckey)
-                    .map(|a| a.amount)
-                    .sum();
-                let Some(diff) = correction(now_due, frozen_due, carried) else {
-                    continue;
-                };
-                // The result behind the change: an adjustment that appeared or disappeared.
-                let ids =
-                    |r: Option<&LedgerRow>| -> Vec<(Option<OutcomeId>, Option<ResultId>, bool)> {
-                        r.map(|r| {
-                            r.adjustments
-                                .iter()
-                                .map(|a| (a.outcome, a.result, a.pending))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                    };
-                let (a, b) = (ids(now_row), ids(then_row));
-                let result = a
-                    .iter()
-                    .find(|x| !b.contains(x))
-                    .or_else(|| b.iter().find(|x| !a.contains(x)))
-                    .and_then(|x| x.1);
-                let base = now_row.or(then_row);
-                out.push(LedgerRow {
-                    cadre: CadreId(c),
-                    username: base.map(|r| r.username.clone()).unwrap_or_default(),
-                    name: base.map(|r| r.name.clone()).unwrap_or_default(),
-                    department: base.map(|r| r.department.clone()).unwrap_or_default(),
-                    period: period.key(),
-                    base: None,
-                    adjustments: vec![Adjustment {
-                        kind: AdjustmentKind::Correction,
-                        amount: diff,
-                        pending: false,
-                        outcome: None,
-                        result,
-                        source: ckey.clone(),
-                        pct: None,
-                    }],
-                    due: diff,
-                });
-            }
-        }
-        Ok(out)
-    }
-
     /// The rows and carried corrections of a period: frozen if closed, live if open.
     pub(super) async fn period_lines<C: ConnectionTrait>(
         &self,
         db: &C,
         period: LedgerPeriod,
-    ) -> Result<(Frozen, Option<ledger_closure::Model>), AppError> {
+    ) -> Result<(FrozenPeriod, Option<ledger_closure::Model>), AppError> {
         let closures = self.closures(db).await?;
         if let Some((c, f)) = closures.get(&period) {
             return Ok((f.clone(), Some(c.clone())));
         }
-        let rows = self.live_rows(db, period).await?;
-        let corrections = self.corrections_for(db, period, &closures).await?;
-        Ok((Frozen { rows, corrections }, None))
+        let inputs = self.ledger_inputs(db).await?;
+        let rows = inputs.rows(period);
+        let (corrections, settled) = inputs.corrections(period, &closures);
+        Ok((
+            FrozenPeriod {
+                rows,
+                corrections,
+                settled,
+            },
+            None,
+        ))
     }
 
     /// Stores each imported base that differs from the cadre's latest one for that period
