@@ -29,9 +29,19 @@ pub enum AppError {
     /// Too many attempts; wait before trying again.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
-    /// The request itself could not be read (malformed JSON, missing fields).
+    /// The request itself could not be read.
     #[error("bad request")]
     BadRequest {},
+    /// The body is not the function's arguments: `field` is the path of the part that does
+    /// not fit (`input.day`, `lines[2].reason`; empty for the whole body), `reason` one of
+    /// `syntax`, `missing`, `wrong_type`, `wrong_value`; `detail` is the parser's sentence
+    /// (English).
+    #[error("malformed {field}: {reason}")]
+    Malformed {
+        field: String,
+        reason: String,
+        detail: String,
+    },
     /// The API takes JSON bodies only (`Content-Type: application/json`).
     #[error("unsupported media type")]
     UnsupportedMediaType {},
@@ -67,7 +77,7 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::RowErrors { .. } => 422,
             AppError::TooManyRequests { .. } => 429,
-            AppError::BadRequest {} => 400,
+            AppError::BadRequest {} | AppError::Malformed { .. } => 400,
             AppError::UnsupportedMediaType {} => 415,
             AppError::Timeout {} => 408,
             AppError::Internal {} => 500,
@@ -85,6 +95,7 @@ impl AppError {
             AppError::RowErrors { .. } => "err.rows_rejected".into(),
             AppError::TooManyRequests { .. } => "err.too_many".into(),
             AppError::BadRequest {} => "err.bad_request".into(),
+            AppError::Malformed { reason, .. } => format!("err.malformed_{reason}"),
             AppError::UnsupportedMediaType {} => "err.unsupported_media_type".into(),
             AppError::Timeout {} => "err.timeout".into(),
             AppError::Internal {} => "err.internal".into(),
@@ -102,6 +113,14 @@ impl AppError {
     /// A full sentence in `lang`: the field's label (if any) and the message.
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
         let msg = crate::i18n::t(lang, &self.message_key());
+        if let AppError::Malformed { field, .. } = self {
+            let key = if field.is_empty() {
+                "err.malformed_body"
+            } else {
+                "err.malformed"
+            };
+            return crate::i18n::tf(lang, key, &[("field", field), ("why", &msg)]);
+        }
         match self.field() {
             Some(f) => format!("{}: {}", crate::i18n::t(lang, &format!("field.{f}")), msg),
             None => msg.to_string(),

@@ -37,14 +37,47 @@ impl Lang {
 
     /// The language chosen by the `xn_lang` cookie in a `Cookie` header, or the default.
     pub fn from_cookie_header(header: Option<&str>) -> Lang {
-        header
-            .and_then(|h| {
-                h.split(';').find_map(|kv| {
-                    let (k, v) = kv.trim().split_once('=')?;
-                    (k == LANG_COOKIE).then(|| Lang::from_tag(v)).flatten()
-                })
+        Lang::from_request(header, None)
+    }
+
+    /// The language of a request: the `xn_lang` cookie when it names one, else the
+    /// best-liked supported language of an `Accept-Language` header (by its q-values, the
+    /// earlier one on a tie), else the default (Chinese).
+    pub fn from_request(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        let chosen = cookie.and_then(|h| {
+            h.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == LANG_COOKIE).then(|| Lang::from_tag(v)).flatten()
             })
+        });
+        chosen
+            .or_else(|| accept_language.and_then(Lang::from_accept_language))
             .unwrap_or_default()
+    }
+
+    /// The best-liked supported language of an `Accept-Language` value (`en-US,en;q=0.9`).
+    fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(str::to_string))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            let Some(q) = q.filter(|q| *q > 0.0 && *q <= 1.0) else {
+                continue;
+            };
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "zh" => Lang::Zh,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
     }
 
     pub fn other(self) -> Lang {
@@ -151,6 +184,20 @@ mod tests {
     fn cookie_selects_language() {
         assert_eq!(Lang::from_cookie_header(Some("a=b; xn_lang=en")), Lang::En);
         assert_eq!(Lang::from_cookie_header(Some("xn_lang=xx")), Lang::Zh);
+    }
+
+    #[test]
+    fn accept_language_counts_only_without_a_language_cookie() {
+        let r = Lang::from_request;
+        assert_eq!(r(None, Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(r(None, Some("fr;q=1, en;q=0.5, zh-CN;q=0.8")), Lang::Zh);
+        assert_eq!(r(None, Some("de, fr")), Lang::Zh);
+        assert_eq!(r(None, Some("en;q=0, zh;q=0.1")), Lang::Zh);
+        assert_eq!(r(None, Some("zh-TW;q=0.2, EN-gb;q=0.3")), Lang::En);
+        assert_eq!(r(None, Some("en;q=abc")), Lang::Zh);
+        assert_eq!(r(Some("xn_lang=zh-CN"), Some("en")), Lang::Zh);
+        assert_eq!(r(Some("other=1"), Some("en")), Lang::En);
+        assert_eq!(r(None, None), Lang::Zh);
         assert_eq!(Lang::from_cookie_header(None), Lang::Zh);
     }
 }

@@ -19,16 +19,22 @@ use crate::rewards::pages::*;
 use crate::ui::layout::error_view;
 use crate::ui::tr;
 
-/// The language chosen by the request's cookie.
+/// The language chosen by the request's cookie, else by its `Accept-Language`.
 fn request_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         let parts = use_context::<http::request::Parts>();
-        let header = parts
-            .as_ref()
-            .and_then(|p| p.headers.get(http::header::COOKIE))
-            .and_then(|v| v.to_str().ok());
-        Lang::from_cookie_header(header)
+        let header = |name: http::header::HeaderName| {
+            parts
+                .as_ref()
+                .and_then(|p| p.headers.get(name))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Lang::from_request(
+            header(http::header::COOKIE).as_deref(),
+            header(http::header::ACCEPT_LANGUAGE).as_deref(),
+        )
     }
     #[cfg(not(feature = "ssr"))]
     {

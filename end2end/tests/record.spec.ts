@@ -63,6 +63,19 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await page.getByRole('button', { name: '提交记录表' }).click();
   await expect(page.locator('.sheet-line .badge')).toHaveText('已提交');
   await expect(page.locator('.history li')).toHaveCount(3);
+  // Both submissions stay readable: the first as handed in, with the return reason, and
+  // the second with the changed day marked.
+  const versions = page.locator('ol.versions > li');
+  await expect(versions).toHaveCount(2);
+  const first = versions.nth(0);
+  await first.locator('summary').click();
+  await expect(first.getByText('15日成效请写具体数字')).toBeVisible();
+  await expect(first.locator('li.day', { hasText: `走访河口村困难户${stamp}` })).toContainText('了解诉求5条，当场解决2条');
+  await expect(first.getByText('3条转交民政办')).toHaveCount(0);
+  const second = versions.nth(1);
+  await expect(second.locator('ul.changes')).toContainText('改了成效');
+  await expect(second.locator('li.day.changed')).toContainText('3条转交民政办');
+  await snap(page, '02b-sheet-versions');
   await login.signOut();
 
   // The general office finds it in the archive and opens the print view.

@@ -9,6 +9,8 @@ mod m20261128_000001_create_evaluations;
 mod m20261128_000002_create_rewards;
 mod m20261201_000001_add_session_last_seen;
 mod m20261201_000002_add_notice_audit_anchor;
+mod m20261202_000001_add_sheet_first_submitted;
+mod m20261202_000002_add_entry_save_digest;
 
 /// The ordered list of migrations, applied by `xiaoneng migrate` and at server start.
 pub struct Migrator;
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_rewards::Migration),
             Box::new(m20261201_000001_add_session_last_seen::Migration),
             Box::new(m20261201_000002_add_notice_audit_anchor::Migration),
+            Box::new(m20261202_000001_add_sheet_first_submitted::Migration),
+            Box::new(m20261202_000002_add_entry_save_digest::Migration),
         ]
     }
 }

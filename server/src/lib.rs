@@ -1,6 +1,7 @@
 //! The Xiaoneng server: configuration, persistence (sea-orm), the record service behind the
 //! server functions, the audit chain, the demo township and the HTTP router.
 
+pub mod api_args;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -58,5 +59,6 @@ pub fn app_router_with(
         service,
         web: Arc::new(settings),
         api_paths: Arc::new(registered_api_paths()),
+        arg_checks: Arc::new(api_args::checks()),
     })
 }

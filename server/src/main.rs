@@ -105,7 +105,9 @@ async fn run(cmd: Command, config: Config) -> Res {
     let clock = match config.start_at {
         Some(start) => {
             let began = chrono::Utc::now();
-            let c: server::service::Clock = Arc::new(move || start + (chrono::Utc::now() - began));
+            let c: server::service::Clock = Arc::new(move || {
+                chrono::SubsecRound::trunc_subsecs(start + (chrono::Utc::now() - began), 3)
+            });
             c
         }
         None => system_clock(),

@@ -22,6 +22,8 @@ pub struct Op {
     pub path: &'static str,
     pub summary: &'static str,
     pub who: &'static str,
+    /// Reads a body as this function's arguments (`api_args`).
+    pub check: crate::api_args::ArgCheck,
     args: Vec<(&'static str, Schema, bool)>,
     response: Schema,
 }
@@ -43,6 +45,7 @@ macro_rules! op {
             path: <$f as ServerFn>::PATH,
             summary: $summary,
             who: $who,
+            check: crate::api_args::check::<$f>,
             args: vec![$((stringify!($name), s::<$ty>($g), $req)),*],
             response: s::<$resp>($g),
         }
@@ -542,7 +545,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Xiaoneng API",
             "version": "1",
-            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`). Authentication: the `xn_session` cookie set by auth/sign_in. State-changing requests must come from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`/`Referer` of the public origin); requests with none of these headers are accepted only without a session cookie."
+            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`, else `Accept-Language`). A body that is not the function's arguments is answered 400 `malformed` with the `field` path and the `reason`; an empty body stands for `{}`. Times are RFC 3339 with at most millisecond precision. Authentication: the `xn_session` cookie set by auth/sign_in. State-changing requests must come from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`/`Referer` of the public origin); requests with none of these headers are accepted only without a session cookie."
         },
         "paths": paths,
         "components": {

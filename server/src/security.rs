@@ -156,21 +156,26 @@ pub fn plain_page(lang: Lang, message: &str) -> Html<String> {
 
 /// API bodies: only JSON is accepted (415 otherwise), and the body is read here, within the
 /// size limit, so an over-long body is refused with 413 however it is sent (also chunked).
+/// An empty body (with no `Content-Type`, or JSON's) stands for `{}`: a function without
+/// arguments can be called with nothing.
 pub async fn api_body(req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
     let lang = request_lang(req.headers());
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    let content_type = req.headers().get(header::CONTENT_TYPE);
+    let typed = content_type.is_some();
+    // Without a type the body is judged below: only an empty one may come so.
+    let json = content_type.is_none_or(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+    });
     if !json {
         return error_response(&AppError::UnsupportedMediaType {}, lang);
     }
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let bytes = match http_body_util::Limited::new(body, MAX_BODY_BYTES)
         .collect()
         .await
@@ -179,6 +184,18 @@ pub async fn api_body(req: Request, next: Next) -> Response {
         Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(lang),
         Err(_) => return error_response(&AppError::BadRequest {}, lang),
     };
+    let bytes = if bytes.trim_ascii().is_empty() {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        axum::body::Bytes::from_static(b"{}")
+    } else if !typed {
+        return error_response(&AppError::UnsupportedMediaType {}, lang);
+    } else {
+        bytes
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }

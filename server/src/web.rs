@@ -1,7 +1,7 @@
 //! The HTTP router: pages (server-rendered Leptos), the JSON API under `/api/v1/`, the
 //! no-JavaScript form handlers, static files, `/healthz` and the OpenAPI document.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,6 +39,8 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Server function paths registered in this binary.
     pub api_paths: Arc<HashSet<String>>,
+    /// How each server function reads its arguments (to name a field that does not fit).
+    pub arg_checks: Arc<HashMap<&'static str, crate::api_args::ArgCheck>>,
 }
 
 /// The web side's security settings (from [`crate::config::Config`]).
@@ -208,18 +210,23 @@ async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> 
     }
 }
 
-/// The language of a request's answers (the `xn_lang` cookie, else Chinese).
+/// The language of a request's answers: the `xn_lang` cookie, else `Accept-Language`,
+/// else Chinese.
 pub fn request_lang(headers: &HeaderMap) -> Lang {
-    Lang::from_cookie_header(cookie_header(headers))
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::from_request(cookie_header(headers), accept)
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
     if !state.api_paths.contains(req.uri().path()) {
-        return error_response(
-            &AppError::NotFound {},
-            Lang::from_cookie_header(cookie_header(req.headers())),
-        );
+        return error_response(&AppError::NotFound {}, request_lang(req.headers()));
     }
+    let req = match check_arguments(&state, req).await {
+        Ok(req) => req,
+        Err(res) => return *res,
+    };
     let backend: BackendRef = state.service.clone();
     let secure = state.cookies();
     leptos_axum::handle_server_fns_with_context(
@@ -231,6 +238,28 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
     )
     .await
     .into_response()
+}
+
+/// Reads a POST body as the server function's arguments before the function does; a body
+/// that does not fit is answered here, naming the field (`api_args`).
+async fn check_arguments(
+    state: &AppState,
+    req: Request<Body>,
+) -> Result<Request<Body>, Box<Response>> {
+    let Some(check) = state.arg_checks.get(req.uri().path()).copied() else {
+        return Ok(req);
+    };
+    if req.method() != axum::http::Method::POST {
+        return Ok(req);
+    }
+    let lang = request_lang(req.headers());
+    let (parts, body) = req.into_parts();
+    // The body was already read within the size limit (`security::api_body`).
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Box::new(error_response(&AppError::BadRequest {}, lang)))?;
+    check(&bytes).map_err(|e| Box::new(error_response(&e, lang)))?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// A JSON error body with the right status and a `message` in the caller's language.
@@ -267,7 +296,7 @@ async fn api_errors(req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    let lang = Lang::from_cookie_header(cookie_header(req.headers()));
+    let lang = request_lang(req.headers());
     let res = next.run(req).await;
     let status = res.status();
     if status.is_success() || status.is_redirection() {
@@ -537,7 +566,7 @@ async fn ledger_export(
         Ok(me) => me,
         Err(r) => return r,
     };
-    let lang = Lang::from_cookie_header(cookie_header(&headers));
+    let lang = request_lang(&headers);
     let parsed = app::calendar::LedgerPeriod::parse_key(&q.period)
         .and_then(|p| Ok((p, app::rewards::ExportFormat::parse(&q.format)?)));
     let (period, format) = match parsed {
@@ -546,7 +575,7 @@ async fn ledger_export(
     };
     match state.service.export_ledger(&me, period, format).await {
         Ok(d) => download_response(d),
-        Err(e) => error_response(&e, Lang::from_cookie_header(cookie_header(&headers))),
+        Err(e) => error_response(&e, request_lang(&headers)),
     }
 }
 
@@ -567,6 +596,6 @@ async fn notice_download(
         .await
     {
         Ok(d) => download_response(d),
-        Err(e) => error_response(&e, Lang::from_cookie_header(cookie_header(&headers))),
+        Err(e) => error_response(&e, request_lang(&headers)),
     }
 }

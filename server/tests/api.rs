@@ -165,7 +165,7 @@ async fn the_sheet_life_cycle_from_today_to_review_and_return() {
     assert_eq!(s, StatusCode::OK);
     let rows = inbox["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "alice and chief: {inbox}");
-    assert_eq!(rows[0]["sheet"]["cadre"], "测试alice");
+    assert_eq!(rows[0]["sheet"]["cadre"]["name"], "测试alice");
     assert_eq!(rows[0]["sheet"]["state"], "submitted");
 
     // Returning needs a reason; with one, the sheet reopens.
@@ -257,6 +257,20 @@ async fn a_sheet_submitted_after_its_due_time_is_late_not_refused() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["summary"]["state"], "late");
+    assert_eq!(v["summary"]["late"], true);
+    // Late is a fact of the sheet: it stays once the sheet is read.
+    let lead1 = ctx.login("lead1").await;
+    let (s, v) = ctx
+        .post(
+            "/api/v1/review/mark_reviewed",
+            json!({"id": id}),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["summary"]["state"], "reviewed");
+    assert_eq!(v["summary"]["late"], true);
+    assert!(v["summary"]["first_submitted_at"].is_string());
     ctx.finish().await;
 }
 
@@ -304,7 +318,7 @@ async fn the_archive_finds_sheets_by_person_text_and_period_for_the_office_only(
     assert_eq!(all["total"], 2);
     let (_, by_text) = search(json!({"text": "防汛"})).await;
     assert_eq!(by_text["total"], 1);
-    assert_eq!(by_text["hits"][0]["sheet"]["cadre"], "测试alice");
+    assert_eq!(by_text["hits"][0]["sheet"]["cadre"]["name"], "测试alice");
     assert!(
         by_text["hits"][0]["snippet"]
             .as_str()
@@ -414,12 +428,12 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         (
             json!({"input": {"client_id": "bad-00004", "day": "2026-04-15", "work": "x", "outcome": "x", "place": "moon"}}),
             StatusCode::BAD_REQUEST,
-            "",
+            "wrong_value",
         ),
         (
             json!({"input": {"client_id": "bad-00005", "day": "2026-02-30", "work": "x", "outcome": "x", "place": "office"}}),
             StatusCode::BAD_REQUEST,
-            "",
+            "wrong_value",
         ),
     ];
     for (body, status, reason) in cases {
@@ -442,7 +456,11 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
-    assert_eq!(e["message"], "请求格式有误。");
+    assert_eq!(
+        (e["error"].as_str(), e["reason"].as_str()),
+        (Some("malformed"), Some("syntax"))
+    );
+    assert_eq!(e["message"], "请求内容有误：不是有效的 JSON。");
     let big = vec![b'a'; 300 * 1024];
     let (s, _, _) = ctx
         .send_bytes(
@@ -707,7 +725,7 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["sheet"]["cadre"] == "测试alice")
+            .any(|r| r["sheet"]["cadre"]["name"] == "测试alice")
     );
     let (_, inbox) = ctx
         .post(
@@ -721,7 +739,7 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["sheet"]["cadre"] == "测试alice")
+            .any(|r| r["sheet"]["cadre"]["name"] == "测试alice")
     );
     ctx.finish().await;
 }
@@ -853,4 +871,258 @@ async fn a_corrupt_stored_value_is_a_500_not_plausible_data() {
 
 async fn futures_join<F: std::future::Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
     futures::future::join_all(futs).await
+}
+
+/// What was handed in stays readable: a return and a resubmission keep both versions, with
+/// who returned the first, when and why, what changed, and the sheet's facts (first hand-in,
+/// latest, review). The archive finds text of either version and says which; the print view
+/// prints the current lines and notes the earlier version.
+#[tokio::test]
+async fn a_returned_and_resubmitted_sheet_keeps_every_version_readable_and_searchable() {
+    let ctx = Ctx::new().await;
+    let alice = ctx.login("alice").await;
+    let lead1 = ctx.login("lead1").await;
+    assert_eq!(
+        ctx.save(&alice, "2026-04-12", "整理旧稿材料").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ctx.save(&alice, "2026-04-13", "走访桥头村").await.0,
+        StatusCode::OK
+    );
+    let (_, today) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
+    let id = today["sheet"]["id"].as_i64().unwrap();
+    ctx.set_now("2026-04-15T09:00:00Z");
+    let (s, v) = ctx
+        .post("/api/v1/record/submit", json!({"id": id}), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    ctx.set_now("2026-04-15T10:00:00Z");
+    let (s, _) = ctx
+        .post(
+            "/api/v1/review/return",
+            json!({"id": id, "reason": "12日成效不具体"}),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    ctx.set_now("2026-04-15T11:00:00Z");
+    assert_eq!(
+        ctx.save(&alice, "2026-04-12", "整理材料，形成报告").await.0,
+        StatusCode::OK
+    );
+    ctx.set_now("2026-04-15T12:00:00Z");
+    let (s, _) = ctx
+        .post("/api/v1/record/submit", json!({"id": id}), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    ctx.set_now("2026-04-15T13:00:00Z");
+    let (s, v) = ctx
+        .post(
+            "/api/v1/review/mark_reviewed",
+            json!({"id": id}),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // The sheet as its owner, the leader and the office read it.
+    let office = ctx.login("office").await;
+    for who in [&alice, &lead1, &office] {
+        let (s, v) = ctx
+            .post("/api/v1/record/sheet", json!({"id": id}), Some(who))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let sum = &v["summary"];
+        assert_eq!(sum["first_submitted_at"], "2026-04-15T09:00:00Z", "{v}");
+        assert_eq!(sum["submitted_at"], "2026-04-15T12:00:00Z");
+        assert_eq!(sum["reviewed_at"], "2026-04-15T13:00:00Z");
+        assert_eq!(sum["late"], false);
+        assert_eq!(sum["cadre"]["name"], "测试alice");
+        assert!(sum["cadre"]["id"].is_i64());
+        let versions = v["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 2, "{v}");
+        let (v1, v2) = (&versions[0], &versions[1]);
+        assert_eq!(
+            (v1["number"].as_i64(), v2["number"].as_i64()),
+            (Some(1), Some(2))
+        );
+        assert_eq!(v1["submitted_at"], "2026-04-15T09:00:00Z");
+        assert_eq!(v1["entries"][0]["day"], "2026-04-12");
+        assert_eq!(v1["entries"][0]["work"], "整理旧稿材料");
+        assert_eq!(v1["returned"]["by"]["name"], "测试lead1");
+        assert_eq!(v1["returned"]["at"], "2026-04-15T10:00:00Z");
+        assert_eq!(v1["returned"]["reason"], "12日成效不具体");
+        assert!(v1["reviewed_at"].is_null());
+        assert_eq!(v2["entries"][0]["work"], "整理材料，形成报告");
+        assert_eq!(
+            v2["changes"],
+            json!([{"day": "2026-04-12", "kind": "changed", "fields": ["work"]}])
+        );
+        assert!(v2["returned"].is_null());
+        assert_eq!(v2["reviewed_at"], "2026-04-15T13:00:00Z");
+        assert_eq!(v["history"][1]["actor"]["name"], "测试lead1");
+    }
+    // Someone else's cadre sees none of it.
+    let bob = ctx.login("bob").await;
+    let (s, _) = ctx
+        .post("/api/v1/record/sheet", json!({"id": id}), Some(&bob))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The archive finds the first version's words, and says so.
+    let search = |text: &'static str| {
+        let (ctx, office) = (&ctx, office.clone());
+        async move {
+            let (s, v) = ctx
+                .post(
+                    "/api/v1/archive/search",
+                    json!({"query": {"text": text}}),
+                    Some(&office),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v
+        }
+    };
+    let old = search("旧稿").await;
+    assert_eq!(old["total"], 1, "{old}");
+    assert_eq!(old["hits"][0]["versions"], json!([1]));
+    assert_eq!(old["hits"][0]["snippet"], "整理旧稿材料");
+    let new = search("形成报告").await;
+    assert_eq!(new["hits"][0]["versions"], json!([2]), "{new}");
+    let both = search("走访桥头").await;
+    assert_eq!(both["hits"][0]["versions"], json!([1, 2]), "{both}");
+
+    // The sheet page shows both versions; the print view the current lines and a note.
+    let (s, _, html) = ctx.get(&format!("/sheets/{id}"), Some(&office)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("第 1 次提交") && html.contains("整理旧稿材料"),
+        "{html}"
+    );
+    assert!(html.contains("12日成效不具体"));
+    let (s, _, html) = ctx.get(&format!("/sheets/{id}/print"), Some(&office)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("整理材料，形成报告"));
+    assert!(
+        !html.contains("整理旧稿材料"),
+        "the print view prints the current version"
+    );
+    assert!(html.contains("本表共提交 2 次"));
+    ctx.finish().await;
+}
+
+/// The protocol an outside client relies on: the field path of a body that does not fit,
+/// `Accept-Language` without a language cookie, an empty body for a function without
+/// arguments, millisecond timestamps and a reused client id refused with its own reason.
+#[tokio::test]
+async fn the_api_names_bad_fields_speaks_the_accepted_language_and_refuses_reused_client_ids() {
+    let ctx = Ctx::new().await;
+    let alice = ctx.login("alice").await;
+    // Field paths and reasons.
+    let cases = [
+        (
+            json!({"input": {"client_id": "f-000001", "day": "2026-02-30", "work": "x", "outcome": "x", "place": "office"}}),
+            "input.day",
+            "wrong_value",
+        ),
+        (
+            json!({"input": {"client_id": "f-000002", "day": "2026-04-15", "work": 5, "outcome": "x", "place": "office"}}),
+            "input.work",
+            "wrong_type",
+        ),
+        (
+            json!({"input": {"client_id": "f-000003", "day": "2026-04-15", "outcome": "x", "place": "office"}}),
+            "input.work",
+            "missing",
+        ),
+        (json!({}), "input", "missing"),
+    ];
+    for (body, field, reason) in cases {
+        let (s, e) = ctx
+            .post("/api/v1/record/save_entry", body.clone(), Some(&alice))
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body} -> {e}");
+        assert_eq!(
+            (e["field"].as_str(), e["reason"].as_str()),
+            (Some(field), Some(reason)),
+            "{e}"
+        );
+        assert!(e["message"].as_str().unwrap().contains(field), "{e}");
+    }
+    // Accept-Language counts when there is no language cookie; the cookie wins.
+    let bad = json!({"input": {"client_id": "f-000004", "day": "2026-04-16", "work": "x", "outcome": "x", "place": "office"}});
+    let call = |lang: &'static str, cookie: String| {
+        let body = bad.to_string();
+        http::Request::post("/api/v1/record/save_entry")
+            .header("content-type", "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .header("accept-language", lang)
+            .header("cookie", cookie)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let (s, _, text) = ctx
+        .send(call("en-US,en;q=0.9,zh;q=0.5", alice.clone()))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(e["message"], "Day: Future days cannot be written.");
+    let (_, _, text) = ctx
+        .send(call("en", format!("{alice}; xn_lang=zh-CN")))
+        .await;
+    let e: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(e["message"], "日期: 不能填写未来的日子。");
+    // A function without arguments takes an empty body, with or without a type; a
+    // non-empty body still needs one.
+    for ty in [None, Some("application/json")] {
+        let mut req = http::Request::post("/api/v1/auth/me")
+            .header("sec-fetch-site", "same-origin")
+            .header("cookie", alice.clone());
+        if let Some(t) = ty {
+            req = req.header("content-type", t);
+        }
+        let (s, _, text) = ctx.send(req.body(axum::body::Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "{ty:?}: {text}");
+        let me: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(me["username"], "alice");
+    }
+    let req = http::Request::post("/api/v1/auth/me")
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    assert_eq!(ctx.send(req).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // A reused client id: the same content is a repeat, other content a 409. (The clock
+    // has sub-millisecond digits here: what is stored and sent has three.)
+    ctx.set_now("2026-04-15T02:00:00.123456Z");
+    let body = |work: &str| json!({"input": {"client_id": "reuse-0001", "day": "2026-04-15", "work": work, "outcome": "核实3户", "place": "office"}});
+    let (s, first) = ctx
+        .post("/api/v1/record/save_entry", body("走访"), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    let (s, again) = ctx
+        .post("/api/v1/record/save_entry", body("走访"), Some(&alice))
+        .await;
+    assert_eq!((s, &again["id"]), (StatusCode::OK, &first["id"]));
+    let (s, e) = ctx
+        .post("/api/v1/record/save_entry", body("改写了"), Some(&alice))
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::CONFLICT, Some("client_id_reused")),
+        "{e}"
+    );
+    let (_, t) = ctx
+        .post("/api/v1/record/today", json!({}), Some(&alice))
+        .await;
+    assert_eq!(t["entry"]["work"], "走访");
+
+    // Timestamps: RFC 3339 with at most three fractional digits.
+    assert_eq!(first["written_at"], "2026-04-15T02:00:00.123Z");
+    assert_eq!(t["entry"]["written_at"], "2026-04-15T02:00:00.123Z");
+    ctx.finish().await;
 }

@@ -431,7 +431,7 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
         mine.as_array()
             .unwrap()
             .iter()
-            .all(|s| s["cadre"] == "测试alice")
+            .all(|s| s["cadre"]["name"] == "测试alice")
     );
     ctx.finish().await;
 }

@@ -190,9 +190,135 @@ pub struct SheetDay {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct SheetEventView {
     pub kind: String,
-    pub actor: String,
+    pub actor: PersonRef,
     pub at: DateTime<Utc>,
     pub note: Option<String>,
+}
+
+/// One day's lines as they were handed in with a version of a sheet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct VersionEntry {
+    pub day: NaiveDate,
+    pub work: String,
+    pub outcome: String,
+    pub place: Place,
+    pub village: Option<String>,
+    pub place_note: Option<String>,
+}
+
+/// What changed on one day from the previous version to this one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The day was empty before.
+    Added,
+    /// The day was written before and is empty now.
+    Removed,
+    /// One or more of its fields changed (`fields`).
+    Changed,
+}
+
+/// A part of a day's line that can change between versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LineField {
+    Work,
+    Outcome,
+    /// The place, its village or its note.
+    Place,
+}
+
+impl LineField {
+    /// The locale key of the field's label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            LineField::Work => "field.work",
+            LineField::Outcome => "field.outcome",
+            LineField::Place => "field.place",
+        }
+    }
+}
+
+/// One day that differs between two versions, with the fields that changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct DayChange {
+    pub day: NaiveDate,
+    pub kind: ChangeKind,
+    pub fields: Vec<LineField>,
+}
+
+/// A supervising leader sending a version back: who, when and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct ReturnView {
+    pub by: PersonRef,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// One submission of a sheet, as handed in. Versions are numbered from 1 in the order they
+/// were submitted; nothing in them ever changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct SheetVersion {
+    pub number: u32,
+    pub submitted_at: DateTime<Utc>,
+    /// The lines as handed in (`None` only for sheets submitted before versions were kept).
+    pub entries: Option<Vec<VersionEntry>>,
+    /// The days that differ from the previous version (empty for the first).
+    pub changes: Vec<DayChange>,
+    /// Set when this version was sent back.
+    pub returned: Option<ReturnView>,
+    /// When this version was reviewed (signed off), if it was.
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+/// The days that differ between two versions' lines, in day order.
+pub fn version_changes(before: &[VersionEntry], after: &[VersionEntry]) -> Vec<DayChange> {
+    let mut days: Vec<NaiveDate> = before.iter().chain(after).map(|e| e.day).collect();
+    days.sort();
+    days.dedup();
+    days.into_iter()
+        .filter_map(|day| {
+            let a = before.iter().find(|e| e.day == day);
+            let b = after.iter().find(|e| e.day == day);
+            match (a, b) {
+                (None, Some(_)) => Some(DayChange {
+                    day,
+                    kind: ChangeKind::Added,
+                    fields: Vec::new(),
+                }),
+                (Some(_), None) => Some(DayChange {
+                    day,
+                    kind: ChangeKind::Removed,
+                    fields: Vec::new(),
+                }),
+                (Some(a), Some(b)) => {
+                    let mut fields = Vec::new();
+                    if a.work != b.work {
+                        fields.push(LineField::Work);
+                    }
+                    if a.outcome != b.outcome {
+                        fields.push(LineField::Outcome);
+                    }
+                    if (a.place, &a.village, &a.place_note) != (b.place, &b.village, &b.place_note)
+                    {
+                        fields.push(LineField::Place);
+                    }
+                    (!fields.is_empty()).then_some(DayChange {
+                        day,
+                        kind: ChangeKind::Changed,
+                        fields,
+                    })
+                }
+                (None, None) => None,
+            }
+        })
+        .collect()
 }
 
 /// A short line about a sheet for lists.
@@ -200,14 +326,19 @@ pub struct SheetEventView {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct SheetSummary {
     pub id: Option<SheetId>,
-    pub cadre_id: CadreId,
-    pub cadre: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub period: SheetPeriod,
     pub state: SheetState,
     pub days_written: u32,
     pub days_total: u32,
+    /// When it was first handed in; kept through returns and resubmissions.
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    /// Whether the first hand-in came after the due time; kept forever.
+    pub late: bool,
+    /// The latest hand-in (later than the first after a return).
     pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime<Utc>>,
     pub due: DateTime<Utc>,
 }
 
@@ -218,9 +349,11 @@ pub struct SheetView {
     pub summary: SheetSummary,
     pub days: Vec<SheetDay>,
     pub history: Vec<SheetEventView>,
+    /// Every submission as handed in, oldest first.
+    pub versions: Vec<SheetVersion>,
     pub review_comment: Option<String>,
-    pub reviewer: Option<String>,
-    pub supervisor: Option<String>,
+    pub reviewer: Option<PersonRef>,
+    pub supervisor: Option<PersonRef>,
     /// What the viewer may do now.
     pub can_submit: bool,
     pub can_review: bool,
@@ -282,6 +415,10 @@ pub struct ArchiveHit {
     pub sheet: SheetSummary,
     /// A matching line, when searching by text.
     pub snippet: Option<String>,
+    /// When searching by text: the submitted versions whose lines contain it (empty when only
+    /// the lines being rewritten after a return do).
+    #[serde(default)]
+    pub versions: Vec<u32>,
 }
 
 /// A page of archive hits. Named `ArchivePage` in the OpenAPI document, as before the rename.
@@ -301,6 +438,61 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn line(day: u32, work: &str, outcome: &str) -> VersionEntry {
+        VersionEntry {
+            day: d(2026, 4, day),
+            work: work.into(),
+            outcome: outcome.into(),
+            place: Place::Office,
+            village: None,
+            place_note: None,
+        }
+    }
+
+    #[test]
+    fn version_changes_names_each_changed_day_and_field_in_day_order() {
+        let before = vec![
+            line(3, "走访", "完成"),
+            line(1, "开会", "记录"),
+            line(2, "a", "b"),
+        ];
+        let mut moved = line(2, "a", "b");
+        moved.place = Place::Village;
+        moved.village = Some("东村".into());
+        let after = vec![line(4, "新写", "新"), line(1, "开会", "记录详"), moved];
+        let got = version_changes(&before, &after);
+        let want = vec![
+            DayChange {
+                day: d(2026, 4, 1),
+                kind: ChangeKind::Changed,
+                fields: vec![LineField::Outcome],
+            },
+            DayChange {
+                day: d(2026, 4, 2),
+                kind: ChangeKind::Changed,
+                fields: vec![LineField::Place],
+            },
+            DayChange {
+                day: d(2026, 4, 3),
+                kind: ChangeKind::Removed,
+                fields: vec![],
+            },
+            DayChange {
+                day: d(2026, 4, 4),
+                kind: ChangeKind::Added,
+                fields: vec![],
+            },
+        ];
+        assert_eq!(got, want);
+        assert!(version_changes(&after, &after).is_empty());
+        let mut both = line(1, "改", "改");
+        both.place_note = Some("x".into());
+        assert_eq!(
+            version_changes(&[line(1, "开会", "记录")], &[both])[0].fields,
+            vec![LineField::Work, LineField::Outcome, LineField::Place]
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::*;
 use crate::auth::pages::signed_in_page;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::i18n::{t, tf};
+use crate::i18n::{Lang, t, tf};
 use crate::ui::layout::error_view;
 use crate::ui::{PrintButton, day_label, local_time, period_label, query, tr, use_lang};
 
@@ -61,7 +61,7 @@ fn sheet_table(rows: Vec<SheetSummary>, with_person: bool) -> impl IntoView {
                             None => String::new(),
                         };
                         let overdue = s.state == SheetState::Overdue;
-                        let label = if with_person { s.cadre.clone() } else { period_label(s.period) };
+                        let label = if with_person { s.cadre.name.clone() } else { period_label(s.period) };
                         view! {
                             <tr class:row-overdue=overdue>
                                 <td>{link_or_text(&href, label)}</td>
@@ -122,18 +122,20 @@ pub fn MySheetPage() -> impl IntoView {
 fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
     let lang = use_lang();
     let s = v.summary.clone();
-    let own = s.cadre_id == me.id;
+    let own = s.cadre.id == me.id;
     let empty_days = v.days.iter().filter(|d| d.entry.is_none()).count() as u32;
     view! {
-        <h1>{format!("{} · {}", s.cadre, period_label(s.period))}</h1>
+        <h1>{format!("{} · {}", s.cadre.name, period_label(s.period))}</h1>
         <p class="sheet-line">
             <StateBadge state=s.state/> " " {s.department.clone()} " · "
             {tf(lang, "sheet.due", &[("t", &local_time(s.due))])}
             {s.submitted_at.map(|t| format!(" · {}", tf(lang, "sheet.submitted_at", &[("t", &local_time(t))])))}
+            {s.first_submitted_at.filter(|f| Some(*f) != s.submitted_at).map(|t| format!(" · {}", tf(lang, "sheet.first_submitted", &[("t", &local_time(t))])))}
+            {(s.late && s.state != SheetState::Late).then(|| view! { " " <span class="badge state-late">{tr("sheet.late_first")}</span> })}
         </p>
-        {v.supervisor.clone().map(|n| view! { <p class="muted">{tf(lang, "sheet.supervisor", &[("name", &n)])}</p> })}
+        {v.supervisor.clone().map(|n| view! { <p class="muted">{tf(lang, "sheet.supervisor", &[("name", &n.name)])}</p> })}
         {v.review_comment.clone().map(|c| view! {
-            <blockquote class="comment">{c}<footer>{v.reviewer.clone().unwrap_or_default()}</footer></blockquote>
+            <blockquote class="comment">{c}<footer>{v.reviewer.clone().map(|r| r.name).unwrap_or_default()}</footer></blockquote>
         })}
         <ol class="days">
             {v.days.iter().map(|d| {
@@ -174,6 +176,8 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
             None => ().into_any(),
         })}
         {s.id.map(|id| view! { <p><a href=format!("/sheets/{id}/print")>{tr("sheet.print")}</a></p> })}
+        {(v.versions.len() > 1 || v.versions.iter().any(|x| x.returned.is_some()))
+            .then(|| versions_section(&v.versions))}
         {(!v.history.is_empty()).then(|| view! {
             <section class="card">
                 <h2>{tr("sheet.history")}</h2>
@@ -181,13 +185,91 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
                     {v.history.iter().map(|h| view! {
                         <li>
                             <time>{local_time(h.at)}</time> " "
-                            {tr(&format!("event.{}", h.kind))} " · " {h.actor.clone()}
+                            {tr(&format!("event.{}", h.kind))} " · " {h.actor.name.clone()}
                             {h.note.clone().map(|n| view! { <span class="note">{format!("：{n}")}</span> })}
                         </li>
                     }).collect_view()}
                 </ul>
             </section>
         })}
+    }
+}
+
+/// Every submission of a sheet as handed in, the newest open: who returned it, when and why,
+/// what changed from the one before, and its lines.
+fn versions_section(versions: &[SheetVersion]) -> impl IntoView + use<> {
+    let lang = use_lang();
+    let last = versions.len();
+    view! {
+        <section class="card versions">
+            <h2>{tr("sheet.versions")}</h2>
+            <p class="muted small">{tr("sheet.versions_help")}</p>
+            <ol class="versions">
+                {versions.iter().map(|x| {
+                    let n = x.number.to_string();
+                    view! {
+                        <li id=format!("v-{n}")>
+                            <details open=x.number as usize == last>
+                                <summary>
+                                    <strong>{tf(lang, "sheet.version_n", &[("n", &n)])}</strong>
+                                    " · " {tf(lang, "sheet.submitted_at", &[("t", &local_time(x.submitted_at))])}
+                                    {x.returned.is_some().then(|| view! { " " <span class="badge state-returned">{tr("event.returned")}</span> })}
+                                    {x.reviewed_at.map(|t| view! { " " <span class="muted small">{tf(lang, "sheet.reviewed_on", &[("t", &local_time(t))])}</span> })}
+                                </summary>
+                                {x.returned.clone().map(|r| view! {
+                                    <p class="returned">
+                                        {tf(lang, "sheet.returned_by", &[("name", &r.by.name), ("t", &local_time(r.at))])}
+                                        "：" {r.reason}
+                                    </p>
+                                })}
+                                {(!x.changes.is_empty()).then(|| view! {
+                                    <p class="muted small">{tr("sheet.changes")}</p>
+                                    <ul class="changes">
+                                        {x.changes.iter().map(|c| view! {
+                                            <li><a href=format!("#v{n}-{}", c.day)>{day_label(c.day)}</a> " " {change_text(lang, c)}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                })}
+                                {match x.entries.clone() {
+                                    Some(entries) => view! {
+                                        <ol class="days compact">
+                                            {entries.into_iter().map(|e| {
+                                                let changed = x.changes.iter().any(|c| c.day == e.day);
+                                                view! {
+                                                    <li class="day" class:changed=changed id=format!("v{n}-{}", e.day)>
+                                                        <div class="day-head"><strong>{day_label(e.day)}</strong></div>
+                                                        <p class="line"><span class="tag">{tr("field.work")}</span>{e.work}</p>
+                                                        <p class="line"><span class="tag">{tr("field.outcome")}</span>{e.outcome}</p>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ol>
+                                    }.into_any(),
+                                    None => view! { <p class="muted">{tr("sheet.not_kept")}</p> }.into_any(),
+                                }}
+                            </details>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// "newly written", "removed" or "changed: work, outcome" in `lang`.
+fn change_text(lang: Lang, c: &DayChange) -> String {
+    match c.kind {
+        ChangeKind::Added => t(lang, "sheet.change.added"),
+        ChangeKind::Removed => t(lang, "sheet.change.removed"),
+        ChangeKind::Changed => {
+            let sep = if lang == Lang::Zh { "、" } else { ", " };
+            let fields: Vec<String> = c.fields.iter().map(|f| t(lang, f.label_key())).collect();
+            tf(
+                lang,
+                "sheet.change.changed",
+                &[("fields", &fields.join(sep))],
+            )
+        }
     }
 }
 
@@ -234,7 +316,7 @@ fn print_view(v: SheetView) -> impl IntoView {
             <table class="print-head">
                 <tbody>
                     <tr>
-                        <th>{tr("field.name")}</th><td>{s.cadre.clone()}</td>
+                        <th>{tr("field.name")}</th><td>{s.cadre.name.clone()}</td>
                         <th>{tr("field.department")}</th><td>{s.department.clone()}</td>
                     </tr>
                     <tr>
@@ -261,10 +343,13 @@ fn print_view(v: SheetView) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            {(v.versions.len() > 1).then(|| view! {
+                <p class="print-note">{tf(use_lang(), "print.versions_note", &[("n", &v.versions.len().to_string())])}</p>
+            })}
             <div class="print-comment">
                 <strong>{tr("print.leader_comment")}</strong>
                 <p>{v.review_comment.clone().unwrap_or_default()}</p>
-                <p class="sign">{tr("print.signature")} " " {v.reviewer.clone().unwrap_or_default()}</p>
+                <p class="sign">{tr("print.signature")} " " {v.reviewer.clone().map(|r| r.name).unwrap_or_default()}</p>
             </div>
             <p class="no-print">
                 <PrintButton lang=use_lang()/>
@@ -402,10 +487,16 @@ fn hits_list(hits: Vec<ArchiveHit>) -> impl IntoView {
                 let id = s.id.map(|i| i.0).unwrap_or(0);
                 view! {
                     <li class="hit card">
-                        <a href=format!("/sheets/{id}")><strong>{s.cadre.clone()}</strong> " · " {period_label(s.period)}</a>
+                        <a href=format!("/sheets/{id}")><strong>{s.cadre.name.clone()}</strong> " · " {period_label(s.period)}</a>
                         " " <StateBadge state=s.state/>
                         <span class="muted">{format!(" {}", s.department)}</span>
                         {h.snippet.map(|sn| view! { <p class="snippet">{sn}</p> })}
+                        {(!h.versions.is_empty()).then(|| {
+                            let lang = use_lang();
+                            let sep = if lang == Lang::Zh { "、" } else { ", " };
+                            let n: Vec<String> = h.versions.iter().map(u32::to_string).collect();
+                            view! { <p class="muted small">{tf(lang, "archive.in_versions", &[("n", &n.join(sep))])}</p> }
+                        })}
                         <a class="small" href=format!("/sheets/{id}/print")>{tr("sheet.print")}</a>
                     </li>
                 }

@@ -384,7 +384,7 @@ impl LedgerFacts {
                 // the period itself counted when it closed.
                 let paid: Vec<OutcomeId> = later()
                     .filter_map(|f| f.settled.iter().find(|s| s.cadre == c && s.source == key))
-                    .last()
+                    .next_back()
                     .map(|s| s.outcomes.clone())
                     .unwrap_or_else(|| {
                         then_row

@@ -250,7 +250,7 @@ impl Model {
     }
 
     /// Per cadre: the totals computed from the final results alone, as if nothing had closed.
-    fn from_final_results(&self) -> BTreeMap<CadreId, Money> {
+    fn totals_from_final_results(&self) -> BTreeMap<CadreId, Money> {
         let facts = self.facts(true);
         let mut out: BTreeMap<CadreId, Money> = BTreeMap::new();
         for p in periods() {
@@ -280,7 +280,7 @@ impl Model {
                 .closures
                 .range(p.next()..)
                 .filter_map(|(_, g)| g.settled.iter().find(|s| s.cadre == c && s.source == key))
-                .last();
+                .next_back();
             let paid = match last {
                 Some(s) => s.outcomes.contains(&o.outcome),
                 None => f.rows.iter().filter(|r| r.cadre == c).any(|r| {
@@ -389,16 +389,16 @@ proptest! {
                 prop_assert_eq!(&before_settled, &m.settled(), "after {:?}", step);
             }
             if !m.any_pending() {
-                prop_assert_eq!(m.cumulative(), m.from_final_results(), "after {:?}", step);
+                prop_assert_eq!(m.cumulative(), m.totals_from_final_results(), "after {:?}", step);
             }
         }
         // Answer everything, then the totals are those of the final results alone.
         while m.any_pending() {
-            let upheld = m.outcomes.len() % 2 == 0;
+            let upheld = m.outcomes.len().is_multiple_of(2);
             m.apply(&Step::Answer { which: 0, upheld });
             check_counted(&m)?;
         }
-        prop_assert_eq!(m.cumulative(), m.from_final_results());
+        prop_assert_eq!(m.cumulative(), m.totals_from_final_results());
     }
 }
 
@@ -406,7 +406,7 @@ proptest! {
 /// appeal holds every line, and an answer that upholds claws both back.
 #[test]
 fn a_third_worst_under_appeal_holds_every_line() {
-    let base = Money::from_fen(3_200_00);
+    let base = Money::from_fen(320_000);
     let c = CadreId(1);
     let mut bases = HashMap::new();
     for p in LedgerPeriod::of_year(2026) {

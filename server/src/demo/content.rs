@@ -1556,6 +1556,10 @@ pub fn review_comment(rng: &mut DemoRng) -> String {
     )
 }
 
+/// The outcome of a line as first handed in on a sheet that was then returned: too thin,
+/// rewritten before the sheet went in again.
+pub const THIN_OUTCOME: &str = "已完成。";
+
 /// A reason for returning a sheet to its author (e.g. "10日记录缺少成效，请补充后重新提交。"), 8..=60 chars.
 pub fn return_reason(rng: &mut DemoRng) -> String {
     let day = rng.range(1, 27);

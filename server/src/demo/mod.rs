@@ -392,34 +392,9 @@ pub async fn seed(
                     }
                 }
             }
-            let s = sheet::ActiveModel {
-                cadre_id: Set(ids[idx]),
-                year: Set(period.year),
-                month: Set(period.month as i32),
-                dekad: Set(period.dekad.number()),
-                status: Set(final_status.code().into()),
-                late: Set(late),
-                submitted_at: Set(submitted_at),
-                reviewed_at: Set(reviewed_at),
-                reviewer_id: Set(reviewed_at.and(sup)),
-                review_comment: Set(comment),
-                created_at: Set(local(policy, period.first_day(), 8, 30)),
-                ..Default::default()
-            }
-            .insert(&tx)
-            .await?;
-            summary.sheets += 1;
-            for (kind, actor, at, note) in events {
-                events_batch.push(sheet_event::ActiveModel {
-                    sheet_id: Set(s.id),
-                    kind: Set(kind.into()),
-                    actor_id: Set(actor),
-                    at: Set(at),
-                    note: Set(note),
-                    snapshot: Set(None),
-                    ..Default::default()
-                });
-            }
+            // The lines, written before the sheet so that each submission stores what it
+            // handed in (the snapshot); a returned sheet's first version had a thinner line.
+            let mut lines = Vec::new();
             for d in days {
                 let place = content::place_for(&mut rng, dept);
                 let (village_id, village_name) = if place == DemoPlace::Village {
@@ -437,6 +412,69 @@ pub async fn seed(
                     DemoPlace::Away => ("away", Some("县里会议培训")),
                 };
                 let at = local(policy, d, 17 + (rng.below(4) as u32), rng.below(60) as u32);
+                lines.push((d, work, outcome, code, village_id, note, at));
+            }
+            let snapshot = |thin_first: bool| -> Result<String, DbErr> {
+                let rows: Vec<serde_json::Value> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (d, work, outcome, code, village_id, note, _))| {
+                        let outcome = if thin_first && i == 0 {
+                            content::THIN_OUTCOME
+                        } else {
+                            outcome.as_str()
+                        };
+                        serde_json::json!({
+                            "day": d, "work": work, "outcome": outcome, "place": code,
+                            "village_id": village_id, "place_note": note,
+                        })
+                    })
+                    .collect();
+                serde_json::to_string(&rows).map_err(|e| DbErr::Custom(e.to_string()))
+            };
+            let last_submitted = events
+                .iter()
+                .filter(|e| e.0 == "submitted")
+                .map(|e| e.2)
+                .next_back();
+            let s = sheet::ActiveModel {
+                cadre_id: Set(ids[idx]),
+                year: Set(period.year),
+                month: Set(period.month as i32),
+                dekad: Set(period.dekad.number()),
+                status: Set(final_status.code().into()),
+                late: Set(late),
+                submitted_at: Set(last_submitted),
+                first_submitted_at: Set(submitted_at),
+                reviewed_at: Set(reviewed_at),
+                reviewer_id: Set(reviewed_at.and(sup)),
+                review_comment: Set(comment),
+                created_at: Set(local(policy, period.first_day(), 8, 30)),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
+            summary.sheets += 1;
+            let returned = events.iter().any(|e| e.0 == "returned");
+            let mut submissions = 0;
+            for (kind, actor, at, note) in events {
+                let snapshot = if kind == "submitted" {
+                    submissions += 1;
+                    Some(snapshot(returned && submissions == 1)?)
+                } else {
+                    None
+                };
+                events_batch.push(sheet_event::ActiveModel {
+                    sheet_id: Set(s.id),
+                    kind: Set(kind.into()),
+                    actor_id: Set(actor),
+                    at: Set(at),
+                    note: Set(note),
+                    snapshot: Set(snapshot),
+                    ..Default::default()
+                });
+            }
+            for (d, work, outcome, code, village_id, note, at) in lines {
                 entries_batch.push(day_entry::ActiveModel {
                     sheet_id: Set(s.id),
                     day: Set(d),

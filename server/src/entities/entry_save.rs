@@ -8,6 +8,8 @@ pub struct Model {
     pub cadre_id: i32,
     pub entry_id: i32,
     pub saved_at: DateTimeUtc,
+    /// SHA-256 (hex) of what the save was sent with; `None` for saves from before it was kept.
+    pub request_digest: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub status: String,
     pub late: bool,
     pub submitted_at: Option<DateTimeUtc>,
+    /// The first hand-in; `submitted_at` is the latest.
+    pub first_submitted_at: Option<DateTimeUtc>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub reviewer_id: Option<i32>,
     pub review_comment: Option<String>,

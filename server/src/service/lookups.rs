@@ -62,6 +62,15 @@ impl Service {
             .ok_or(AppError::NotFound {})
     }
 
+    /// A person by id as the API names them.
+    pub(in crate::service) async fn person<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: i32,
+    ) -> Result<PersonRef, AppError> {
+        Ok(PersonRef::new(CadreId(id), self.cadre(db, id).await?.name))
+    }
+
     pub(in crate::service) async fn village_names<C: ConnectionTrait>(
         &self,
         db: &C,

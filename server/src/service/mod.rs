@@ -22,7 +22,7 @@ use std::sync::Arc;
 use app::domain::*;
 use app::error::AppError;
 use app::policy::Policy;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
     TransactionTrait,
@@ -36,9 +36,10 @@ use crate::entities::cadre;
 /// Where "now" comes from; tests and benchmarks pin it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// The system clock.
+/// The system clock, to the millisecond: every stored and sent time has at most three
+/// fractional digits (RFC 3339), which every common parser reads.
 pub fn system_clock() -> Clock {
-    Arc::new(Utc::now)
+    Arc::new(|| Utc::now().trunc_subsecs(3))
 }
 
 /// The sea-orm implementation of the server functions' backend.
@@ -168,8 +169,9 @@ impl Service {
         self
     }
 
+    /// Now, to the millisecond (whatever clock the service was given).
     pub fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        (self.clock)().trunc_subsecs(3)
     }
 
     pub(crate) fn today(&self) -> NaiveDate {

@@ -18,7 +18,7 @@ pub(crate) use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, Set,
 };
-pub(crate) use serde::Serialize;
+pub(crate) use serde::{Deserialize, Serialize};
 
 pub(crate) use crate::audit::{self, AuditEvent};
 pub(crate) use crate::auth;

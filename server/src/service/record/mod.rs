@@ -30,6 +30,18 @@ impl<'a> From<&'a day_entry::Model> for EntryState<'a> {
     }
 }
 
+/// One line of a submission's snapshot as stored in `sheet_events.snapshot` (the JSON of
+/// `EntryState`), read back.
+#[derive(Deserialize)]
+struct SnapshotEntry {
+    day: NaiveDate,
+    work: String,
+    outcome: String,
+    place: String,
+    village_id: Option<i32>,
+    place_note: Option<String>,
+}
+
 #[derive(Serialize)]
 struct SheetState_<'a> {
     status: &'a str,
@@ -49,6 +61,12 @@ impl<'a> From<&'a sheet::Model> for SheetState_<'a> {
             review_comment: s.review_comment.as_deref(),
         }
     }
+}
+
+/// A sheet found by text: the matching line and the submitted versions that contain it.
+struct TextHit {
+    snippet: String,
+    versions: Vec<u32>,
 }
 
 /// A sheet's state, or "draft" for a period that has no sheet yet.
@@ -96,11 +114,12 @@ impl Service {
     }
 
     /// What the first save with this client id stored, if there was one; another person's
-    /// client id is refused.
+    /// client id, or the same one sent with other content (`digest`), is refused.
     async fn repeated_save(
         tx: &DatabaseTransaction,
         me: &Me,
         client_id: &str,
+        digest: &str,
         villages: &HashMap<i32, String>,
     ) -> Result<Option<DayEntryView>, AppError> {
         let Some(prev) = entry_save::Entity::find_by_id(client_id.to_string())
@@ -112,6 +131,9 @@ impl Service {
         };
         if prev.cadre_id != me.id.0 {
             return Err(AppError::conflict("bad_client_id"));
+        }
+        if prev.request_digest.as_deref().is_some_and(|d| d != digest) {
+            return Err(AppError::conflict("client_id_reused"));
         }
         let e = day_entry::Entity::find_by_id(prev.entry_id)
             .one(tx)
@@ -238,7 +260,7 @@ impl Service {
         &self,
         q: &ArchiveQuery,
         cadres: &HashMap<i32, cadre::Model>,
-    ) -> Result<(Vec<(sheet::Model, SheetPeriod)>, HashMap<i32, String>), AppError> {
+    ) -> Result<(Vec<(sheet::Model, SheetPeriod)>, HashMap<i32, TextHit>), AppError> {
         let mut sheet_q = sheet::Entity::find()
             .filter(sheet::Column::SubmittedAt.is_not_null())
             .filter(sheet::Column::CadreId.is_in(cadres.keys().copied().collect::<Vec<_>>()));
@@ -250,7 +272,7 @@ impl Service {
         if let Some((y, _, _)) = to {
             sheet_q = sheet_q.filter(sheet::Column::Year.lte(y));
         }
-        let mut snippets: HashMap<i32, String> = HashMap::new();
+        let mut snippets: HashMap<i32, TextHit> = HashMap::new();
         if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             snippets = self.archive_snippets(text).await?;
             sheet_q = sheet_q
@@ -274,12 +296,22 @@ impl Service {
         Ok((sheets, snippets))
     }
 
-    /// For each sheet with an entry whose work or outcome contains `text`, that line of
-    /// the first such entry.
-    async fn archive_snippets(&self, text: &str) -> Result<HashMap<i32, String>, AppError> {
+    /// For each sheet with a line containing `text` — in its current entries or in any
+    /// submitted version — that line (from the newest version that has it, else the current
+    /// entries) and the numbers of the versions that contain it.
+    async fn archive_snippets(&self, text: &str) -> Result<HashMap<i32, TextHit>, AppError> {
         if text.chars().count() > 50 {
             return Err(AppError::invalid("text", "too_long"));
         }
+        let line_of = |work: &str, outcome: &str| -> Option<String> {
+            if work.contains(text) {
+                Some(work.to_string())
+            } else if outcome.contains(text) {
+                Some(outcome.to_string())
+            } else {
+                None
+            }
+        };
         let hits = day_entry::Entity::find()
             .filter(
                 Condition::any()
@@ -289,17 +321,72 @@ impl Service {
             .all(&self.db)
             .await
             .ie()?;
-        let mut snippets: HashMap<i32, String> = HashMap::new();
+        let mut out: HashMap<i32, TextHit> = HashMap::new();
         for h in hits {
-            snippets.entry(h.sheet_id).or_insert_with(|| {
-                if h.work.contains(text) {
-                    h.work.clone()
-                } else {
-                    h.outcome.clone()
-                }
-            });
+            if let Some(line) = line_of(&h.work, &h.outcome) {
+                out.entry(h.sheet_id).or_insert_with(|| TextHit {
+                    snippet: line,
+                    versions: Vec::new(),
+                });
+            }
         }
-        Ok(snippets)
+        // Submitted versions: the stored snapshots are JSON; a coarse filter in the database
+        // (the text as JSON would write it), then each decoded line is checked.
+        let needle = serde_json::to_string(text).map_err(|_| AppError::Internal {})?;
+        let needle = needle.trim_matches('"');
+        let events = sheet_event::Entity::find()
+            .filter(sheet_event::Column::Kind.eq("submitted"))
+            .filter(sheet_event::Column::Snapshot.contains(needle))
+            .order_by_asc(sheet_event::Column::Id)
+            .all(&self.db)
+            .await
+            .ie()?;
+        let numbers = self.version_numbers(&events).await?;
+        for ev in events {
+            let Some(json) = ev.snapshot.as_deref() else {
+                continue;
+            };
+            let rows: Vec<SnapshotEntry> =
+                serde_json::from_str(json).stored("sheet_events", ev.id, "snapshot")?;
+            let Some(line) = rows.iter().find_map(|r| line_of(&r.work, &r.outcome)) else {
+                continue;
+            };
+            let number = numbers.get(&ev.id).copied().ok_or(AppError::Internal {})?;
+            let hit = out.entry(ev.sheet_id).or_insert_with(|| TextHit {
+                snippet: line.clone(),
+                versions: Vec::new(),
+            });
+            // Events come oldest first: the newest matching version gives the snippet.
+            hit.snippet = line;
+            hit.versions.push(number);
+        }
+        Ok(out)
+    }
+
+    /// The version number (1-based, in submission order) of each `submitted` event among
+    /// `events`, counted over all submissions of its sheet.
+    async fn version_numbers(
+        &self,
+        events: &[sheet_event::Model],
+    ) -> Result<HashMap<i32, u32>, AppError> {
+        let sheets: Vec<i32> = events.iter().map(|e| e.sheet_id).collect();
+        let mut out = HashMap::new();
+        for chunk in sheets.chunks(500) {
+            let all = sheet_event::Entity::find()
+                .filter(sheet_event::Column::Kind.eq("submitted"))
+                .filter(sheet_event::Column::SheetId.is_in(chunk.iter().copied()))
+                .order_by_asc(sheet_event::Column::Id)
+                .all(&self.db)
+                .await
+                .ie()?;
+            let mut count: HashMap<i32, u32> = HashMap::new();
+            for e in all {
+                let n = count.entry(e.sheet_id).or_insert(0);
+                *n += 1;
+                out.insert(e.id, *n);
+            }
+        }
+        Ok(out)
     }
 
     /// The archive hits of one page of sheets: each sheet's summary and its snippet.
@@ -307,7 +394,7 @@ impl Service {
         &self,
         page: &[(sheet::Model, SheetPeriod)],
         cadres: &HashMap<i32, cadre::Model>,
-        snippets: &HashMap<i32, String>,
+        snippets: &HashMap<i32, TextHit>,
     ) -> Result<Vec<ArchiveHit>, AppError> {
         let counts = self
             .entry_counts(
@@ -325,7 +412,11 @@ impl Service {
             let written = counts.get(&s.id).copied().unwrap_or(0);
             hits.push(ArchiveHit {
                 sheet: self.summary(Some(s), c, dept, *period, written)?,
-                snippet: snippets.get(&s.id).cloned(),
+                snippet: snippets.get(&s.id).map(|h| h.snippet.clone()),
+                versions: snippets
+                    .get(&s.id)
+                    .map(|h| h.versions.clone())
+                    .unwrap_or_default(),
             });
         }
         Ok(hits)
@@ -391,10 +482,21 @@ impl app::ports::Records for Service {
         let input = input.validate(&self.policy)?;
         let now = self.now();
         let today = self.policy.local_date(now);
+        // What this save was sent with, to tell a repeat from a reused client id.
+        let digest = audit::digest_of(&(
+            input.day,
+            &input.work,
+            &input.outcome,
+            input.place,
+            input.village_id,
+            &input.place_note,
+        ));
         self.write(async |tx| {
             let villages = self.village_names(tx).await?;
-            // A repeated save (same client id) is answered with what the first one stored.
-            if let Some(view) = Self::repeated_save(tx, me, &input.client_id, &villages).await? {
+            // A repeated save (same client id, same content) is answered with what the first
+            // one stored.
+            let repeat = Self::repeated_save(tx, me, &input.client_id, &digest, &villages).await?;
+            if let Some(view) = repeat {
                 return Ok(Change::unchanged(view));
             }
             let s = self
@@ -406,6 +508,7 @@ impl app::ports::Records for Service {
                 cadre_id: Set(me.id.0),
                 entry_id: Set(saved.id),
                 saved_at: Set(now),
+                request_digest: Set(Some(digest.clone())),
             }
             .insert(tx)
             .await
@@ -490,11 +593,15 @@ impl app::ports::Records for Service {
             // keeps it.
             let late = s.late || (s.submitted_at.is_none() && now > period.due(&self.policy));
             let snapshot: Vec<EntryState> = entries.iter().map(EntryState::from).collect();
-            let snapshot = serde_json::to_string(&snapshot).ok();
+            let snapshot =
+                Some(serde_json::to_string(&snapshot).map_err(|_| AppError::Internal {})?);
             let mut am: sheet::ActiveModel = s.clone().into();
             am.status = Set(SheetStatus::Submitted.code().into());
             am.late = Set(late);
             am.submitted_at = Set(Some(now));
+            if s.first_submitted_at.is_none() {
+                am.first_submitted_at = Set(Some(now));
+            }
             let s = am.update(tx).await.ie()?;
             self.add_event(tx, s.id, "submitted", me.id.0, None, snapshot)
                 .await?;

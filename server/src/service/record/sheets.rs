@@ -171,14 +171,16 @@ impl Service {
         };
         Ok(SheetSummary {
             id: s.map(|s| SheetId(s.id)),
-            cadre_id: CadreId(c.id),
-            cadre: c.name.clone(),
+            cadre: PersonRef::new(CadreId(c.id), c.name.clone()),
             department: dept.to_string(),
             period,
             state: SheetState::derive(status, late, self.now() > due),
             days_written,
             days_total: period.days().len() as u32,
+            first_submitted_at: s.and_then(|s| s.first_submitted_at.or(s.submitted_at)),
+            late,
             submitted_at: s.and_then(|s| s.submitted_at),
+            reviewed_at: s.and_then(|s| s.reviewed_at),
             due,
         })
     }
@@ -225,17 +227,17 @@ impl Service {
         let own = owner.id == me.id.0;
         let writable = |d: NaiveDate| own && day_is_writable(d, today, status);
         let days = Self::sheet_days(period, &entries, &villages, writable)?;
-        let history = match s {
-            Some(s) => self.sheet_history(db, s).await?,
-            None => Vec::new(),
+        let (history, versions) = match s {
+            Some(s) => self.sheet_record(db, s, &villages).await?,
+            None => (Vec::new(), Vec::new()),
         };
         let supervisor_id = self.supervisor_of(db, owner.id, period).await?;
         let supervisor = match supervisor_id {
-            Some(id) => Some(self.cadre(db, id).await?.name),
+            Some(id) => Some(self.person(db, id).await?),
             None => None,
         };
         let reviewer = match s.and_then(|s| s.reviewer_id) {
-            Some(id) => Some(self.cadre(db, id).await?.name),
+            Some(id) => Some(self.person(db, id).await?),
             None => None,
         };
         let summary = self.summary(
@@ -256,6 +258,7 @@ impl Service {
             summary,
             days,
             history,
+            versions,
             review_comment: s.and_then(|s| s.review_comment.clone()),
             reviewer,
             supervisor,
@@ -290,15 +293,18 @@ impl Service {
             .collect()
     }
 
-    /// The sheet's history (submitted, reviewed, returned, …) in order, with each actor's
-    /// name looked up once.
-    async fn sheet_history<C: ConnectionTrait>(
+    /// The sheet's history (submitted, reviewed, returned, …) in order, with each actor
+    /// looked up once, and every submitted version with its content, what changed from the
+    /// version before, and its return or review.
+    async fn sheet_record<C: ConnectionTrait>(
         &self,
         db: &C,
         s: &sheet::Model,
-    ) -> Result<Vec<SheetEventView>, AppError> {
-        let mut names: HashMap<i32, String> = HashMap::new();
+        villages: &HashMap<i32, String>,
+    ) -> Result<(Vec<SheetEventView>, Vec<SheetVersion>), AppError> {
+        let mut people: HashMap<i32, PersonRef> = HashMap::new();
         let mut history = Vec::new();
+        let mut versions: Vec<SheetVersion> = Vec::new();
         let events = sheet_event::Entity::find()
             .filter(sheet_event::Column::SheetId.eq(s.id))
             .order_by_asc(sheet_event::Column::Id)
@@ -306,22 +312,84 @@ impl Service {
             .await
             .ie()?;
         for ev in events {
-            if let std::collections::hash_map::Entry::Vacant(v) = names.entry(ev.actor_id) {
-                v.insert(
-                    self.cadre(db, ev.actor_id)
-                        .await
-                        .map(|c| c.name)
-                        .unwrap_or_default(),
-                );
+            if let std::collections::hash_map::Entry::Vacant(v) = people.entry(ev.actor_id) {
+                v.insert(self.person(db, ev.actor_id).await?);
+            }
+            let actor = people
+                .get(&ev.actor_id)
+                .cloned()
+                .ok_or(AppError::Internal {})?;
+            match ev.kind.as_str() {
+                "submitted" => {
+                    let entries = ev
+                        .snapshot
+                        .as_deref()
+                        .map(|json| Self::snapshot_entries(ev.id, json, villages))
+                        .transpose()?;
+                    let changes = match (versions.last().and_then(|v| v.entries.as_ref()), &entries)
+                    {
+                        (Some(before), Some(after)) => version_changes(before, after),
+                        _ => Vec::new(),
+                    };
+                    versions.push(SheetVersion {
+                        number: versions.len() as u32 + 1,
+                        submitted_at: ev.at,
+                        entries,
+                        changes,
+                        returned: None,
+                        reviewed_at: None,
+                    });
+                }
+                "returned" => {
+                    if let Some(v) = versions.last_mut() {
+                        v.returned = Some(ReturnView {
+                            by: actor.clone(),
+                            at: ev.at,
+                            reason: ev.note.clone().unwrap_or_default(),
+                        });
+                    }
+                }
+                "reviewed" => {
+                    if let Some(v) = versions.last_mut() {
+                        v.reviewed_at = Some(ev.at);
+                    }
+                }
+                _ => {}
             }
             history.push(SheetEventView {
                 kind: ev.kind,
-                actor: names.get(&ev.actor_id).cloned().unwrap_or_default(),
+                actor,
                 at: ev.at,
                 note: ev.note,
             });
         }
-        Ok(history)
+        Ok((history, versions))
+    }
+
+    /// The lines of a submission's stored snapshot; one that does not decode is a logged 500.
+    fn snapshot_entries(
+        event_id: i32,
+        json: &str,
+        villages: &HashMap<i32, String>,
+    ) -> Result<Vec<VersionEntry>, AppError> {
+        let rows: Vec<SnapshotEntry> =
+            serde_json::from_str(json).stored("sheet_events", event_id, "snapshot")?;
+        rows.into_iter()
+            .map(|e| {
+                Ok(VersionEntry {
+                    day: e.day,
+                    work: e.work,
+                    outcome: e.outcome,
+                    place: Place::from_code(&e.place).stored(
+                        "sheet_events",
+                        event_id,
+                        "snapshot",
+                    )?,
+                    village: e.village_id.and_then(|v| villages.get(&v).cloned()),
+                    place_note: e.place_note,
+                })
+            })
+            .collect()
     }
 
     /// Loads a sheet the caller may see, or `NotFound` (existence stays private).
