@@ -40,8 +40,9 @@ fn malformed(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
     let sentence = text
         .rsplit_once(" at line ")
         .map_or(text.as_str(), |(s, _)| s);
+    // "." is the whole body; "?" a place the parser could not name (broken JSON).
     let mut path: Vec<String> = match e.path().to_string() {
-        p if p == "." => Vec::new(),
+        p if p == "." || p == "?" => Vec::new(),
         p => vec![p],
     };
     let reason = match inner.classify() {
@@ -113,5 +114,6 @@ mod tests {
             f("input.tags[1]", "wrong_value")
         );
         assert_eq!(fails(r#"{"input": {"day": "#).1, "syntax");
+        assert_eq!(fails("{not json"), f("", "syntax"));
     }
 }

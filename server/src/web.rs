@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         )
         // leptos_routes also mounts each server function at its own path, so the error
         // mapping wraps the whole router and picks out API paths itself.
+        .layer(middleware::from_fn_with_state(state.clone(), api_arguments))
         .layer(middleware::from_fn(api_errors))
         // Pages and JSON are compressed on the fly; static files are sent precompressed.
         .layer(CompressionLayer::new())
@@ -223,10 +224,6 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
     if !state.api_paths.contains(req.uri().path()) {
         return error_response(&AppError::NotFound {}, request_lang(req.headers()));
     }
-    let req = match check_arguments(&state, req).await {
-        Ok(req) => req,
-        Err(res) => return *res,
-    };
     let backend: BackendRef = state.service.clone();
     let secure = state.cookies();
     leptos_axum::handle_server_fns_with_context(
@@ -240,26 +237,25 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
     .into_response()
 }
 
-/// Reads a POST body as the server function's arguments before the function does; a body
+/// Reads a server function's POST body as its arguments before the function does; a body
 /// that does not fit is answered here, naming the field (`api_args`).
-async fn check_arguments(
-    state: &AppState,
-    req: Request<Body>,
-) -> Result<Request<Body>, Box<Response>> {
-    let Some(check) = state.arg_checks.get(req.uri().path()).copied() else {
-        return Ok(req);
+async fn api_arguments(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let check = match state.arg_checks.get(req.uri().path()) {
+        Some(check) if req.method() == axum::http::Method::POST => *check,
+        _ => return next.run(req).await,
     };
-    if req.method() != axum::http::Method::POST {
-        return Ok(req);
-    }
     let lang = request_lang(req.headers());
     let (parts, body) = req.into_parts();
     // The body was already read within the size limit (`security::api_body`).
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return error_response(&AppError::BadRequest {}, lang),
+    };
+    if let Err(e) = check(&bytes) {
+        return error_response(&e, lang);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
-        .map_err(|_| Box::new(error_response(&AppError::BadRequest {}, lang)))?;
-    check(&bytes).map_err(|e| Box::new(error_response(&e, lang)))?;
-    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// A JSON error body with the right status and a `message` in the caller's language.
