@@ -141,7 +141,10 @@ async fn acknowledged_saves_survive_sigkill_exactly_once() {
                         n += 1;
                         format!("crash-{w}-{n:010}")
                     });
-                    let day = 11 + (n % 5);
+                    // The day follows from the id, so a save retried after a kill is sent
+                    // again exactly as it was (other content under its id would be a 409).
+                    let id_n: u64 = id.rsplit('-').next().and_then(|x| x.parse().ok()).unwrap();
+                    let day = 11 + (id_n % 5);
                     let body = format!(r#"{{"input":{{"client_id":"{id}","day":"2026-04-{day}","work":"断电测试{id}","outcome":"完成","place":"office"}}}}"#);
                     match http(&addr, "/api/v1/record/save_entry", &cookie, &body).await {
                         Some((200, _)) => acked.lock().unwrap().push(id),
