@@ -75,7 +75,7 @@ fn areas_section(lang: Lang, areas: Vec<AreaView>, people: Vec<(CadreId, String)
                         <li class="area">
                             <strong>{a.name.clone()}</strong>
                             <span class="muted">{format!(" · {}", a.villages.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join("、"))}</span>
-                            <AreaForm lang=lang area=Some(a.id) chief=a.chief_id people=chiefs/>
+                            <AreaForm lang=lang area=Some(a.id) chief=a.chief.as_ref().map(|c| c.id) people=chiefs/>
                         </li>
                     }
                 }).collect_view()}
@@ -125,7 +125,7 @@ fn accounts_table(lang: Lang, accounts: Vec<AccountView>) -> AnyView {
                             <td class="mono">{a.username}</td>
                             <td>{a.department}</td>
                             <td>{a.roles.iter().filter(|r| **r != Role::Cadre).map(|r| tr(&format!("role.{}", r.code()))).collect::<Vec<_>>().join("、")}</td>
-                            <td>{a.supervisor.unwrap_or_default()}</td>
+                            <td>{a.supervisor.map(|s| s.name).unwrap_or_default()}</td>
                             <td>{tr(if a.active { "admin.active" } else { "admin.inactive" })}</td>
                             <td><AccountActions lang=lang id=a.id active=a.active/></td>
                         </tr>

@@ -74,8 +74,7 @@ pub struct OpinionView {
     pub id: OpinionId,
     pub cadre: CadreId,
     pub month: Month,
-    pub author_id: CadreId,
-    pub author: String,
+    pub author: PersonRef,
     pub text: String,
     pub rating: Option<u32>,
     pub written_at: DateTime<Utc>,
@@ -101,18 +100,25 @@ pub struct GlanceSheet {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct MonthGlance {
     pub sheets: Vec<GlanceSheet>,
-    /// Days per place (office, village, enterprise, away).
-    pub places: Vec<(Place, u32)>,
+    /// Days per place (office, village, enterprise, away), every place listed.
+    pub places: Vec<PlaceDays>,
     /// Sheets of the month not (yet) submitted.
     pub missing: u32,
+}
+
+/// The days of a month written at one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct PlaceDays {
+    pub place: Place,
+    pub days: u32,
 }
 
 /// A row of the area chief's opinion screen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct OpinionRow {
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub area: String,
     pub glance: MonthGlance,
@@ -153,8 +159,7 @@ pub struct PastPick {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PickCandidate {
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub glance: MonthGlance,
     pub opinions: Vec<OpinionView>,
@@ -192,8 +197,7 @@ pub enum ResultKind {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NamingView {
     pub id: NamingId,
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub kind: PickKind,
     pub reason: String,
@@ -210,7 +214,7 @@ pub struct NamingView {
 pub struct RevisionView {
     pub revision: i32,
     pub at: DateTime<Utc>,
-    pub by: String,
+    pub by: PersonRef,
     pub note: String,
     pub appeal: Option<AppealId>,
 }
@@ -224,7 +228,7 @@ pub struct ResultView {
     /// `2026-04` or `2026-Q2`.
     pub period: String,
     /// The supervising leader of a monthly pick.
-    pub owner: Option<String>,
+    pub owner: Option<PersonRef>,
     pub policy_version: i32,
     pub made_at: DateTime<Utc>,
     /// Made after its deadline.
@@ -245,8 +249,7 @@ pub struct ResultView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ChoiceView {
-    pub principal: String,
-    pub principal_id: CadreId,
+    pub principal: PersonRef,
     pub confirm: bool,
     pub best: Vec<CadreId>,
     pub worst: Vec<CadreId>,
@@ -258,7 +261,7 @@ pub struct ChoiceView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct LeaderPickState {
-    pub leader: String,
+    pub leader: PersonRef,
     pub month: Month,
     pub state: StepState,
     pub result: Option<ResultId>,
@@ -347,7 +350,7 @@ pub struct AppealView {
     pub result_kind: ResultKind,
     pub period: String,
     pub naming: NamingId,
-    pub cadre: String,
+    pub cadre: PersonRef,
     pub kind: PickKind,
     pub ground: String,
     pub filed_at: DateTime<Utc>,
@@ -356,12 +359,12 @@ pub struct AppealView {
     /// Open past its due time.
     pub overdue: bool,
     pub answer: Option<String>,
-    pub answered_by: Option<String>,
+    pub answered_by: Option<PersonRef>,
     pub answered_at: Option<DateTime<Utc>>,
-    pub replacement: Option<String>,
+    pub replacement: Option<PersonRef>,
     /// Who may be named instead (committee only, open appeals).
     #[serde(default)]
-    pub candidates: Vec<(CadreId, String)>,
+    pub candidates: Vec<PersonRef>,
 }
 
 /// Appeals visible to the viewer.
@@ -441,7 +444,7 @@ pub struct CalendarStep {
     pub done: u32,
     pub total: u32,
     /// Who is behind (shown to principals, committee and office).
-    pub behind: Vec<String>,
+    pub behind: Vec<PersonRef>,
 }
 
 /// The evaluation calendar for a month and its quarter.

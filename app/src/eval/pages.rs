@@ -45,8 +45,8 @@ fn glance_view(g: &MonthGlance) -> impl IntoView + use<> {
     let places = g
         .places
         .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(p, n)| format!("{} {n}", t(lang, &format!("place.{}", p.code()))))
+        .filter(|p| p.days > 0)
+        .map(|p| format!("{} {}", t(lang, &format!("place.{}", p.place.code())), p.days))
         .collect::<Vec<_>>()
         .join(" · ");
     view! {
@@ -70,7 +70,7 @@ fn opinions_view(ops: &[OpinionView]) -> impl IntoView + use<> {
                 <blockquote class="opinion">
                     <p>{o.text.clone()}</p>
                     <footer class="muted small">
-                        {tf(lang, "eval.opinion_by", &[("who", &o.author)])} " " {rating} " · "
+                        {tf(lang, "eval.opinion_by", &[("who", &o.author.name)])} " " {rating} " · "
                         {local_time(o.written_at)}
                         {o.late.then(|| view! { " " <span class="badge badge-late">{tr("state.late")}</span> })}
                     </footer>
@@ -152,7 +152,7 @@ pub fn EvalPage() -> impl IntoView {
                 <tbody>
                     {cal.steps.into_iter().map(|s| {
                         let behind = (!s.behind.is_empty()).then(|| view! {
-                            <div class="behind">{tr("cal.behind")}": "{s.behind.join("、")}</div>
+                            <div class="behind">{tr("cal.behind")}": "{s.behind.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、")}</div>
                         });
                         view! {
                             <tr class=format!("row-step-{}", s.state.code())>
@@ -214,10 +214,10 @@ pub fn OpinionsPage() -> impl IntoView {
             {rows.into_iter().map(|r| {
                 let (text, rating) = r.opinion.as_ref().map(|o| (o.text.clone(), o.rating)).unwrap_or_default();
                 view! {
-                    <section class="card person" data-cadre=r.cadre.0>
-                        <h2>{r.name.clone()} <span class="muted small">" "{r.department.clone()}" · "{r.area.clone()}</span></h2>
+                    <section class="card person" data-cadre=r.cadre.id.0>
+                        <h2>{r.cadre.name.clone()} <span class="muted small">" "{r.department.clone()}" · "{r.area.clone()}</span></h2>
                         {glance_view(&r.glance)}
-                        <OpinionForm lang=lang month=key.clone() cadre=r.cadre text=text rating=rating rating_max=v.rating_max/>
+                        <OpinionForm lang=lang month=key.clone() cadre=r.cadre.id text=text rating=rating rating_max=v.rating_max/>
                     </section>
                 }
             }).collect_view()}
@@ -236,8 +236,8 @@ pub fn PickPage() -> impl IntoView {
             .candidates
             .iter()
             .map(|c| PickOption {
-                cadre: c.cadre,
-                name: c.name.clone(),
+                cadre: c.cadre.id,
+                name: c.cadre.name.clone(),
                 entries: c
                     .entries
                     .iter()
@@ -273,8 +273,8 @@ pub fn PickPage() -> impl IntoView {
             {b.candidates.into_iter().map(|c| {
                 let past = c.past.iter().map(|p| format!("{} {}", month_label(lang, p.month), t(lang, &format!("eval.kind.{}", p.kind.code())))).collect::<Vec<_>>();
                 view! {
-                    <details class="card person" data-cadre=c.cadre.0>
-                        <summary><strong>{c.name.clone()}</strong> <span class="muted small">" "{c.department.clone()}</span></summary>
+                    <details class="card person" data-cadre=c.cadre.id.0>
+                        <summary><strong>{c.cadre.name.clone()}</strong> <span class="muted small">" "{c.department.clone()}</span></summary>
                         {glance_view(&c.glance)}
                         <h3>{tr("eval.opinions")}</h3>
                         {opinions_view(&c.opinions)}
@@ -295,7 +295,7 @@ pub fn result_card(r: ResultView) -> impl IntoView {
             "eval.monthly_result",
             &[
                 ("p", &period_key_label(lang, &r.period)),
-                ("who", r.owner.as_deref().unwrap_or("")),
+                ("who", r.owner.as_ref().map_or("", |o| o.name.as_str())),
             ],
         ),
         ResultKind::Quarterly => tf(
@@ -323,7 +323,7 @@ pub fn result_card(r: ResultView) -> impl IntoView {
             <ul class="names">
                 {r.names.iter().map(|n| view! {
                     <li class:withdrawn=n.removed_in.is_some() data-naming=n.id.0>
-                        {kind_badge(n.kind)} " " <strong>{n.name.clone()}</strong>
+                        {kind_badge(n.kind)} " " <strong>{n.cadre.name.clone()}</strong>
                         <span class="muted small">" "{n.department.clone()}</span>
                         {n.under_appeal.then(|| view! { " " <span class="badge step-overdue">{tr("eval.under_appeal")}</span> })}
                         {n.removed_in.map(|rev| view! { " " <span class="badge">{tf(lang, "eval.withdrawn_in", &[("n", &rev.to_string())])}</span> })}
@@ -338,7 +338,7 @@ pub fn result_card(r: ResultView) -> impl IntoView {
                     <summary>{tr("eval.history")}</summary>
                     <ol class="history">
                         {r.history.iter().map(|h| view! {
-                            <li>{tf(lang, "eval.revision", &[("n", &h.revision.to_string())])}" · "{local_time(h.at)}" · "{h.by.clone()}": "{h.note.clone()}</li>
+                            <li>{tf(lang, "eval.revision", &[("n", &h.revision.to_string())])}" · "{local_time(h.at)}" · "{h.by.name.clone()}": "{h.note.clone()}</li>
                         }).collect_view()}
                     </ol>
                 </details>
@@ -381,7 +381,7 @@ pub fn QuarterPage() -> impl IntoView {
             .leaders
             .iter()
             .filter(|l| l.state == StepState::Overdue)
-            .map(|l| format!("{} {}", l.leader, month_label(lang, l.month)))
+            .map(|l| format!("{} {}", l.leader.name, month_label(lang, l.month)))
             .collect();
         let picked = v.leaders.iter().filter(|l| l.result.is_some()).count();
         Ok(view! {
@@ -416,8 +416,8 @@ fn choice_summary(v: &PoolView, c: &ChoiceView) -> String {
         v.best
             .iter()
             .chain(v.worst.iter())
-            .find(|p| p.cadre == *id)
-            .map(|p| p.name.clone())
+            .find(|p| p.cadre.id == *id)
+            .map(|p| p.cadre.name.clone())
             .unwrap_or_default()
     };
     let kind = if c.confirm {
@@ -427,7 +427,7 @@ fn choice_summary(v: &PoolView, c: &ChoiceView) -> String {
     };
     format!(
         "{} · {kind} · {}: {} · {}: {}",
-        c.principal,
+        c.principal.name,
         tr("eval.kind.best"),
         c.best.iter().map(name_of).collect::<Vec<_>>().join("、"),
         tr("eval.kind.worst"),
@@ -441,7 +441,7 @@ fn decision_view(lang: Lang, v: &PoolView) -> AnyView {
     let q = v.quarter;
     let names = |ps: &[PoolPerson]| {
         ps.iter()
-            .map(|p| (p.cadre, p.name.clone()))
+            .map(|p| (p.cadre.id, p.cadre.name.clone()))
             .collect::<Vec<_>>()
     };
     match &v.result {
@@ -466,13 +466,13 @@ fn pool_section(lang: Lang, title: &str, people: Vec<PoolPerson>) -> impl IntoVi
     view! {
         <h2>{tr(title)} <span class="muted small">" "{tf(lang, "eval.pool_counts", &[("p", &people.len().to_string()), ("n", &count.to_string())])}</span></h2>
         {people.into_iter().map(|p| view! {
-            <section class="card person" data-cadre=p.cadre.0>
-                <h3>{p.name.clone()} <span class="muted small">" "{p.department.clone()}</span>
+            <section class="card person" data-cadre=p.cadre.id.0>
+                <h3>{p.cadre.name.clone()} <span class="muted small">" "{p.department.clone()}</span>
                     {(p.picks.len() > 1).then(|| view! { " " <span class="badge">{tf(lang, "eval.times", &[("n", &p.picks.len().to_string())])}</span> })}
                 </h3>
                 {p.picks.iter().map(|k| view! {
                     <div class="pool-pick">
-                        <p><strong>{month_label(lang, k.month)}</strong>" · "{k.supervisor.clone()}
+                        <p><strong>{month_label(lang, k.month)}</strong>" · "{k.supervisor.name.clone()}
                             {k.under_appeal.then(|| view! { " " <span class="badge step-overdue">{tr("eval.under_appeal")}</span> })}
                         </p>
                         <p>{k.reason.clone()}</p>
@@ -507,7 +507,7 @@ fn appeal_line(
     view! {
         <div class="appeal" class:overdue=a.overdue data-appeal=a.id.0>
             <p>
-                <strong>{a.cadre.clone()}</strong> " · " {period_key_label(lang, &a.period)} " " {kind_badge(a.kind)} " "
+                <strong>{a.cadre.name.clone()}</strong> " · " {period_key_label(lang, &a.period)} " " {kind_badge(a.kind)} " "
                 <span class=format!("badge appeal-{status}")>{tr(&format!("appeal.status.{status}"))}</span>
                 {a.overdue.then(|| view! { " " <span class="badge step-overdue">{tr("step.overdue")}</span> })}
             </p>
@@ -520,8 +520,8 @@ fn appeal_line(
             {a.answer.clone().map(|ans| view! {
                 <p class="answer">{tr("field.answer")}": "{ans}
                     {a.answered_at.is_some_and(|t| t > a.due).then(|| view! { " " <span class="badge badge-late">{tr("appeal.late_answer")}</span> })}
-                    <span class="muted small">" — "{a.answered_by.clone().unwrap_or_default()}" "{a.answered_at.map(local_time).unwrap_or_default()}</span>
-                    {a.replacement.clone().map(|r| view! { <br/>{tr("field.replacement")}": "{r} })}
+                    <span class="muted small">" — "{a.answered_by.as_ref().map(|p| p.name.clone()).unwrap_or_default()}" "{a.answered_at.map(local_time).unwrap_or_default()}</span>
+                    {a.replacement.clone().map(|r| view! { <br/>{tr("field.replacement")}": "{r.name} })}
                 </p>
             })}
             <p class="small"><a href=format!("/eval/results/{}", a.result)>{tr("eval.open_result")}</a></p>
@@ -572,7 +572,7 @@ pub fn AppealsPage() -> impl IntoView {
             .iter()
             .map(|a| {
                 let form = list.can_answer.then(
-                    || view! { <AnswerForm lang=lang id=a.id replacements=a.candidates.clone()/> },
+                    || view! { <AnswerForm lang=lang id=a.id replacements=a.candidates.iter().map(|p| (p.id, p.name.clone())).collect::<Vec<_>>()/> },
                 );
                 view! { <section class="card">{appeal_line(lang, a, Some(list.now))}{form}</section> }
             })

@@ -124,7 +124,7 @@ pub struct PoolPick {
     pub naming: NamingId,
     pub result: ResultId,
     pub month: Month,
-    pub supervisor: String,
+    pub supervisor: PersonRef,
     pub reason: String,
     pub citations: Vec<CitationView>,
     pub under_appeal: bool,
@@ -134,8 +134,7 @@ pub struct PoolPick {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct PoolPerson {
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub picks: Vec<PoolPick>,
     pub opinions: Vec<OpinionView>,

@@ -23,8 +23,7 @@ pub struct DepartmentView {
 pub struct AreaView {
     pub id: AreaId,
     pub name: String,
-    pub chief_id: Option<CadreId>,
-    pub chief: Option<String>,
+    pub chief: Option<PersonRef>,
     pub villages: Vec<VillageOption>,
 }
 
@@ -39,7 +38,7 @@ pub struct AccountView {
     pub department: String,
     pub roles: Vec<Role>,
     pub active: bool,
-    pub supervisor: Option<String>,
+    pub supervisor: Option<PersonRef>,
 }
 
 /// A new account from the office's form or a CSV row.

@@ -434,9 +434,18 @@ pub struct LedgerView {
     pub total_base: Money,
     pub total_due: Money,
     pub missing_bases: u32,
-    /// Active cadres for the base form (office only): id, name, username.
+    /// Active cadres for the base form (office only).
     #[serde(default)]
-    pub people: Vec<(CadreId, String, String)>,
+    pub people: Vec<LedgerPerson>,
+}
+
+/// A cadre a base may be entered for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct LedgerPerson {
+    pub id: CadreId,
+    pub name: String,
+    pub username: String,
 }
 
 /// One cadre's line in a ledger view or export.

@@ -123,8 +123,7 @@ impl OutcomeStatus {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct OutcomeView {
     pub id: OutcomeId,
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub result: ResultId,
     pub quarter: String,
@@ -291,7 +290,8 @@ pub struct CaseNoteInput {
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CaseNoteView {
     pub kind: NoteKind,
-    pub author: String,
+    /// `None` for notes the system wrote.
+    pub author: Option<PersonRef>,
     pub body: String,
     pub response: Option<String>,
     pub held_on: Option<NaiveDate>,
@@ -305,15 +305,13 @@ pub struct CaseNoteView {
 pub struct CaseView {
     pub id: CaseId,
     pub outcome: OutcomeId,
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub kind: OutcomeKind,
     pub quarter: String,
     pub result: ResultId,
     pub reason: String,
-    pub owner: CadreId,
-    pub owner_name: String,
+    pub owner: PersonRef,
     pub opened_at: DateTime<Utc>,
     pub due: NaiveDate,
     pub state: CaseState,
@@ -329,7 +327,7 @@ pub struct CaseView {
     pub may_assign: bool,
     /// Who the case may be given to (principals).
     #[serde(default)]
-    pub owners: Vec<(CadreId, String)>,
+    pub owners: Vec<PersonRef>,
     /// The server's local date (forms default to it).
     pub today: NaiveDate,
 }
@@ -393,8 +391,7 @@ impl NoticeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NoticeLine {
-    pub cadre: CadreId,
-    pub name: String,
+    pub cadre: PersonRef,
     pub department: String,
     pub reason: String,
 }
@@ -416,6 +413,15 @@ pub struct NoticeSummary {
     pub stale: bool,
 }
 
+/// Another notice by id and number (the one a correction corrects, or corrected it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct NoticeRef {
+    pub id: NoticeId,
+    /// `镇通〔2026〕3号`; empty for a draft.
+    pub number: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NoticeView {
@@ -430,8 +436,8 @@ pub struct NoticeView {
     pub lines: Vec<NoticeLine>,
     pub published: bool,
     pub issued_on: Option<NaiveDate>,
-    pub corrects: Option<(NoticeId, String)>,
-    pub corrected_by: Option<(NoticeId, String)>,
+    pub corrects: Option<NoticeRef>,
+    pub corrected_by: Option<NoticeRef>,
     /// Published, not corrected, and the result's outcomes now name other people (an appeal
     /// changed them): it needs a correction.
     #[serde(default)]

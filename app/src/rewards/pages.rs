@@ -139,14 +139,14 @@ fn case_row(c: &CaseView) -> impl IntoView + use<> {
     view! {
         <li class="case-row" class:overdue=c.overdue data-case=c.id.0>
             <a href=format!("/cases/{}", c.id)>
-                <strong>{c.name.clone()}</strong> " · " {tr(&format!("rw.kind.{}", c.kind.code()))}
+                <strong>{c.cadre.name.clone()}</strong> " · " {tr(&format!("rw.kind.{}", c.kind.code()))}
             </a>
             " " {case_state_badge(c.state)}
             {c.overdue.then(|| view! { " " <span class="badge step-overdue">{tr("step.overdue")}</span> })}
             {c.on_hold.then(|| view! { " " <span class="badge status-pending">{tr("rw.on_hold")}</span> })}
             <span class="muted small">
                 " · " {period_key_label(lang, &c.quarter)}
-                " · " {tf(lang, "rw.owner", &[("n", &c.owner_name)])}
+                " · " {tf(lang, "rw.owner", &[("n", &c.owner.name)])}
                 " · " {tf(lang, "rw.due", &[("d", &c.due.to_string())])}
             </span>
         </li>
@@ -158,9 +158,9 @@ fn outcome_groups(outcomes: &[OutcomeView]) -> impl IntoView + use<> {
     let lang = use_lang();
     let mut people: Vec<(CadreId, Vec<&OutcomeView>)> = Vec::new();
     for o in outcomes {
-        match people.iter_mut().find(|(c, _)| *c == o.cadre) {
+        match people.iter_mut().find(|(c, _)| *c == o.cadre.id) {
             Some((_, list)) => list.push(o),
-            None => people.push((o.cadre, vec![o])),
+            None => people.push((o.cadre.id, vec![o])),
         }
     }
     people
@@ -177,7 +177,7 @@ fn outcome_groups(outcomes: &[OutcomeView]) -> impl IntoView + use<> {
             view! {
                 <div class="outcome-person" class:withdrawn=all_withdrawn data-cadre=cadre.0>
                     <p>
-                        <strong>{first.name.clone()}</strong>
+                        <strong>{first.cadre.name.clone()}</strong>
                         <span class="muted small">" " {first.department.clone()}</span>
                     </p>
                     <p class="badges">
@@ -407,7 +407,7 @@ pub fn CasePage() -> impl IntoView {
             view! {
                 <li class=format!("note note-{k}")>
                     <p><strong>{tr(&format!("rw.note.{k}"))}</strong>
-                        <span class="muted small">" · " {n.author.clone()} " · " {local_time(n.at)}</span></p>
+                        <span class="muted small">" · " {n.author.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| tr("rw.note.system"))} " · " {local_time(n.at)}</span></p>
                     {n.held_on.map(|d| view! { <p class="small">{tr("rw.held_on")} ": " {d.to_string()}</p> })}
                     {n.deadline.map(|d| view! { <p class="small">{tr("rw.deadline")} ": " {d.to_string()}</p> })}
                     {n.met.map(|m| view! { <p class="small">{tr(if m { "rw.case.met" } else { "rw.case.not_met" })}</p> })}
@@ -428,14 +428,14 @@ pub fn CasePage() -> impl IntoView {
                     {hidden("case", c.id.0)}
                     <label for="owner">{tr("rw.owner_label")}</label>
                     <select id="owner" name="owner">
-                        {c.owners.iter().map(|(id, name)| view! { <option value=id.0 selected=*id == c.owner>{name.clone()}</option> }).collect_view()}
+                        {c.owners.iter().map(|p| view! { <option value=p.id.0 selected=p.id == c.owner.id>{p.name.clone()}</option> }).collect_view()}
                     </select>
                     <button type="submit" class="secondary">{tr("rw.assign")}</button>
                 </ApiForm>
             </section>
         });
         Ok(view! {
-            <h1>{tr(&format!("rw.kind.{}", c.kind.code()))} " · " {c.name.clone()}</h1>
+            <h1>{tr(&format!("rw.kind.{}", c.kind.code()))} " · " {c.cadre.name.clone()}</h1>
             <section class="card case-head" class:overdue=c.overdue>
                 <p>{case_state_badge(c.state)}
                     {c.overdue.then(|| view! { " " <span class="badge step-overdue">{tr("step.overdue")}</span> })}
@@ -443,7 +443,7 @@ pub fn CasePage() -> impl IntoView {
                 <p class="muted small">{c.department.clone()} " · " {period_key_label(lang, &c.quarter)} " · "
                     <a href=format!("/eval/results/{}", c.result)>{tr("eval.open_result")}</a></p>
                 {(!c.reason.is_empty()).then(|| view! { <p>{tr("rw.naming_reason")} ": " {c.reason.clone()}</p> })}
-                <p>{tf(lang, "rw.owner", &[("n", &c.owner_name)])} " · " {tf(lang, "rw.due", &[("d", &c.due.to_string())])}
+                <p>{tf(lang, "rw.owner", &[("n", &c.owner.name)])} " · " {tf(lang, "rw.due", &[("d", &c.due.to_string())])}
                     {c.closed_at.map(|t| view! { " · " {tf(lang, "rw.closed_at", &[("t", &local_time(t))])} })}</p>
                 {c.on_hold.then(|| view! { <p class="notice">{tr("rw.on_hold_text")}</p> })}
             </section>
@@ -506,21 +506,21 @@ pub fn NoticePage() -> impl IntoView {
             </div>
             {(!n.published).then(|| view! { <p class="notice no-print">{tr("rw.draft_note")}</p> })}
             {n.stale.then(|| view! { <p class="notice overdue no-print">{tr("rw.stale_text")}</p> })}
-            {n.corrected_by.clone().map(|(cid, num)| view! {
-                <p class="notice no-print">{tr("rw.corrected_by")} " " <a href=format!("/notices/{cid}")>{num}</a></p>
+            {n.corrected_by.clone().map(|c| view! {
+                <p class="notice no-print">{tr("rw.corrected_by")} " " <a href=format!("/notices/{}", c.id)>{c.number}</a></p>
             })}
             <article class="notice-doc" lang="zh-CN">
                 <h1>{n.title.clone()}</h1>
                 <p class="doc-number">{n.number.clone().unwrap_or_else(|| tr("rw.draft"))}</p>
-                {n.corrects.clone().map(|(cid, num)| view! {
-                    <p class="doc-corrects">"本通报更正" <a href=format!("/notices/{cid}")>{num}</a> "。"</p>
+                {n.corrects.clone().map(|c| view! {
+                    <p class="doc-corrects">"本通报更正" <a href=format!("/notices/{}", c.id)>{c.number}</a> "。"</p>
                 })}
                 <p class="doc-text">{n.preamble.clone()}</p>
                 <table class="doc-table">
                     <thead><tr><th>"序号"</th><th>"姓名"</th><th>"单位"</th><th>"事由"</th></tr></thead>
                     <tbody>
                         {n.lines.iter().enumerate().map(|(i, l)| view! {
-                            <tr><td>{(i + 1).to_string()}</td><td>{l.name.clone()}</td><td>{l.department.clone()}</td><td>{l.reason.clone()}</td></tr>
+                            <tr><td>{(i + 1).to_string()}</td><td>{l.cadre.name.clone()}</td><td>{l.department.clone()}</td><td>{l.reason.clone()}</td></tr>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -657,7 +657,7 @@ fn base_forms(lang: Lang, l: &LedgerView) -> AnyView {
     let people = l
         .people
         .iter()
-        .map(|(id, name, user)| view! { <option value=id.0>{format!("{name}（{user}）")}</option> })
+        .map(|p| view! { <option value=p.id.0>{format!("{}（{}）", p.name, p.username)}</option> })
         .collect_view();
     view! {
         <details class="card no-print">

@@ -85,6 +85,22 @@ impl Service {
     }
 }
 
+/// People by id, as the API names them.
+pub(crate) trait PeopleExt {
+    /// `{id, name}` of a person (the name is empty only if the id is unknown, which the
+    /// foreign keys rule out).
+    fn person_ref(&self, id: i32) -> PersonRef;
+}
+
+impl PeopleExt for HashMap<i32, Person> {
+    fn person_ref(&self, id: i32) -> PersonRef {
+        PersonRef::new(
+            CadreId(id),
+            self.get(&id).map(|p| p.name.clone()).unwrap_or_default(),
+        )
+    }
+}
+
 impl Service {
     pub(in crate::service) async fn people<C: ConnectionTrait>(
         &self,

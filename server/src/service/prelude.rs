@@ -27,6 +27,6 @@ pub(crate) use crate::entities::{
     entry_save, eval_naming, eval_result, eval_revision, ledger_closure, notice, outcome,
     policy_version, quarter_choice, session, sheet, sheet_event, supervision, village,
 };
-pub(crate) use crate::service::lookups::{Person, roles_of};
+pub(crate) use crate::service::lookups::{PeopleExt, Person, roles_of};
 pub(super) use crate::service::record::status_of;
 pub(crate) use crate::service::{Change, OrInternal, Service, Stored, clean_text, required_name};

@@ -10,7 +10,7 @@ impl Service {
         n: Option<&eval_naming::Model>,
         people: &HashMap<i32, Person>,
     ) -> Result<AppealView, AppError> {
-        let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        let name = |id: i32| people.person_ref(id);
         let status = AppealStatus::from_code(&a.status).stored("appeals", a.id, "status")?;
         let kind = match n {
             Some(n) => PickKind::from_code(&n.kind).stored("eval_namings", n.id, "kind")?,
@@ -488,10 +488,7 @@ impl app::ports::Appeals for Service {
                         .replacement_pool(&self.db, &r, &n)
                         .await?
                         .into_iter()
-                        .map(|c| {
-                            let name = people.get(&c).map(|p| p.name.clone()).unwrap_or_default();
-                            (CadreId(c), name)
-                        })
+                        .map(|c| people.person_ref(c))
                         .collect();
                 }
             }

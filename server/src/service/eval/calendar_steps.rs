@@ -15,15 +15,12 @@ pub(super) struct CalendarScope<'a> {
 }
 
 impl CalendarScope<'_> {
-    fn name(&self, id: &i32) -> String {
-        self.people
-            .get(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_default()
+    fn name(&self, id: &i32) -> PersonRef {
+        self.people.person_ref(*id)
     }
 
-    /// The names behind a step, shown only to overseers and only once it is past due.
-    fn behind(&self, due: DateTime<Utc>, ids: &[i32]) -> Vec<String> {
+    /// The people behind a step, shown only to overseers and only once it is past due.
+    fn behind(&self, due: DateTime<Utc>, ids: &[i32]) -> Vec<PersonRef> {
         if self.overseer && self.now > due {
             ids.iter().map(|id| self.name(id)).collect()
         } else {

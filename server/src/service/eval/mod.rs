@@ -210,7 +210,7 @@ impl Service {
     ) -> Result<ResultView, AppError> {
         let names = self.naming_views(db, r, people, access).await?;
         let history = Self::revision_views(db, r, people, access).await?;
-        let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        let name = |id: i32| people.person_ref(id);
         Ok(ResultView {
             id: ResultId(r.id),
             kind: result_kind(r),
@@ -249,7 +249,7 @@ impl Service {
         let cited: Vec<i32> = cited_by.values().flatten().copied().collect();
         let cites = self.citations(db, &cited).await?;
         let open = self.open_appeals(db, &[r.id]).await?;
-        let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        let name = |id: i32| people.person_ref(id);
         namings
             .iter()
             .filter(|n| match access {
@@ -260,8 +260,7 @@ impl Service {
             .map(|n| {
                 Ok(NamingView {
                     id: NamingId(n.id),
-                    cadre: CadreId(n.cadre_id),
-                    name: name(n.cadre_id),
+                    cadre: name(n.cadre_id),
                     department: people
                         .get(&n.cadre_id)
                         .map(|p| p.department.clone())
@@ -292,7 +291,7 @@ impl Service {
         people: &HashMap<i32, Person>,
         access: Access,
     ) -> Result<Vec<RevisionView>, AppError> {
-        let name = |id: i32| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+        let name = |id: i32| people.person_ref(id);
         let own_appeals: HashSet<i32> = match access {
             Access::Own(c) => appeal::Entity::find()
                 .filter(appeal::Column::ResultId.eq(r.id))

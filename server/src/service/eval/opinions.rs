@@ -96,7 +96,10 @@ impl Service {
             sheets: glance_sheets,
             places: Place::ALL
                 .into_iter()
-                .map(|p| (p, pl.and_then(|m| m.get(p.code())).copied().unwrap_or(0)))
+                .map(|place| PlaceDays {
+                    place,
+                    days: pl.and_then(|m| m.get(place.code())).copied().unwrap_or(0),
+                })
                 .collect(),
             missing,
         }
@@ -131,11 +134,7 @@ impl Service {
                     id: OpinionId(r.id),
                     cadre: CadreId(r.cadre_id),
                     month: *m,
-                    author_id: CadreId(r.author_id),
-                    author: people
-                        .get(&r.author_id)
-                        .map(|p| p.name.clone())
-                        .unwrap_or_default(),
+                    author: people.person_ref(r.author_id),
                     text: r.text,
                     rating: r.rating.map(|x| x as u32),
                     written_at: r.written_at,
@@ -196,8 +195,7 @@ impl app::ports::Opinions for Service {
         let rows = cadres
             .into_iter()
             .map(|(c, area)| OpinionRow {
-                cadre: CadreId(c.id),
-                name: c.name.clone(),
+                cadre: PersonRef::new(CadreId(c.id), c.name.clone()),
                 department: people
                     .get(&c.id)
                     .map(|p| p.department.clone())
@@ -211,7 +209,7 @@ impl app::ports::Opinions for Service {
                 opinion: opinions
                     .iter()
                     .rev()
-                    .find(|o| o.cadre.0 == c.id && o.author_id == me.id)
+                    .find(|o| o.cadre.0 == c.id && o.author.id == me.id)
                     .cloned(),
             })
             .collect();

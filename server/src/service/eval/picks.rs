@@ -18,8 +18,7 @@ impl app::ports::MonthlyPicks for Service {
             .map(|id| {
                 let p = people.get(id).cloned().unwrap_or_default();
                 Ok(PickCandidate {
-                    cadre: CadreId(*id),
-                    name: p.name,
+                    cadre: PersonRef::new(CadreId(*id), p.name),
                     department: p.department,
                     glance: glances.get(id).cloned().unwrap_or(MonthGlance {
                         sheets: vec![],

@@ -28,7 +28,7 @@ impl Service {
                 out.push((
                     l,
                     LeaderPickState {
-                        leader: people.get(&l).map(|p| p.name.clone()).unwrap_or_default(),
+                        leader: people.person_ref(l),
                         month: *m,
                         state: StepState::derive(
                             r.map(|r| r.made_at),
@@ -67,11 +67,7 @@ impl Service {
     ) -> Result<ChoiceView, AppError> {
         let (best, worst) = choice_lists(c)?;
         Ok(ChoiceView {
-            principal: people
-                .get(&c.principal_id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default(),
-            principal_id: CadreId(c.principal_id),
+            principal: people.person_ref(c.principal_id),
             confirm: c.confirm,
             best,
             worst,
@@ -163,11 +159,11 @@ impl Service {
                     year: r.year,
                     month: r.period as u32,
                 },
+                // A monthly pick always has its leader.
                 supervisor: r
                     .owner_id
-                    .and_then(|o| people.get(&o))
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default(),
+                    .map(|o| people.person_ref(o))
+                    .ok_or(AppError::Internal {})?,
                 reason: n.reason.clone(),
                 citations: cited_by[&n.id]
                     .iter()
@@ -183,8 +179,7 @@ impl Service {
         let person = |(c, picks): (CadreId, Vec<PoolPick>)| {
             let p = people.get(&c.0).cloned().unwrap_or_default();
             PoolPerson {
-                cadre: c,
-                name: p.name,
+                cadre: PersonRef::new(c, p.name),
                 department: p.department,
                 picks,
                 opinions: opinions.iter().filter(|o| o.cadre == c).cloned().collect(),

@@ -26,13 +26,12 @@ impl Service {
             })
             .collect();
         let chief = match a.chief_id {
-            Some(id) => Some(self.cadre(db, id).await?.name),
+            Some(id) => Some(self.person(db, id).await?),
             None => None,
         };
         Ok(AreaView {
             id: AreaId(a.id),
             name: a.name.clone(),
-            chief_id: a.chief_id.map(CadreId),
             chief,
             villages,
         })

@@ -47,7 +47,7 @@ impl Service {
             .supervisor_of(db, c.id, SheetPeriod::containing(self.today()))
             .await?;
         let supervisor = match sup {
-            Some(id) => Some(self.cadre(db, id).await?.name),
+            Some(id) => Some(self.person(db, id).await?),
             None => None,
         };
         Ok(AccountView {
@@ -261,7 +261,9 @@ impl app::ports::Staff for Service {
                     department: depts.get(&c.department_id).cloned().unwrap_or_default(),
                     roles: roles_of(c)?,
                     active: c.active,
-                    supervisor: current.get(&c.id).and_then(|s| names.get(s).cloned()),
+                    supervisor: current
+                        .get(&c.id)
+                        .and_then(|s| names.get(s).map(|n| PersonRef::new(CadreId(*s), n.clone()))),
                 })
             })
             .collect()

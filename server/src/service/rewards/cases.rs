@@ -22,11 +22,11 @@ fn notes_allowed(kind: OutcomeKind, open: bool, principal: bool, owner: bool) ->
 }
 
 /// Who a case may be handed to: the active principals, in id order.
-fn possible_owners(people: &HashMap<i32, Person>) -> Vec<(CadreId, String)> {
-    let mut owners: Vec<(CadreId, String)> = people
+fn possible_owners(people: &HashMap<i32, Person>) -> Vec<PersonRef> {
+    let mut owners: Vec<PersonRef> = people
         .iter()
         .filter(|(_, p)| p.active && p.roles.contains(&Role::Principal))
-        .map(|(id, p)| (CadreId(*id), p.name.clone()))
+        .map(|(id, p)| PersonRef::new(CadreId(*id), p.name.clone()))
         .collect();
     owners.sort();
     owners
@@ -68,8 +68,7 @@ impl Service {
         Ok(CaseView {
             id: CaseId(c.id),
             outcome: OutcomeId(o.id),
-            cadre: CadreId(c.cadre_id),
-            name: p.name,
+            cadre: PersonRef::new(CadreId(c.cadre_id), p.name),
             department: p.department,
             kind,
             quarter: o.quarter.clone(),
@@ -78,11 +77,7 @@ impl Service {
                 .naming_id
                 .and_then(|n| reasons.get(&n).cloned())
                 .unwrap_or_default(),
-            owner: CadreId(c.owner_id),
-            owner_name: people
-                .get(&c.owner_id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default(),
+            owner: people.person_ref(c.owner_id),
             opened_at: c.opened_at,
             due: c.due_on,
             state,
@@ -113,10 +108,7 @@ impl Service {
             .map(|n| {
                 Ok(CaseNoteView {
                     kind: NoteKind::from_code(&n.kind).stored("case_notes", n.id, "kind")?,
-                    author: n
-                        .author_id
-                        .and_then(|a| people.get(&a).map(|p| p.name.clone()))
-                        .unwrap_or_default(),
+                    author: n.author_id.map(|a| people.person_ref(a)),
                     body: n.body,
                     response: n.response,
                     held_on: n.held_on,

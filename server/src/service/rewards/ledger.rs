@@ -375,15 +375,19 @@ impl app::ports::Ledger for Service {
             .await
             .ie()?;
         let active: Vec<i32> = active_rows.iter().map(|c| c.id).collect();
-        let mut people: Vec<(CadreId, String, String)> = if me.has(Role::Office) {
+        let mut people: Vec<LedgerPerson> = if me.has(Role::Office) {
             active_rows
                 .iter()
-                .map(|c| (CadreId(c.id), c.name.clone(), c.username.clone()))
+                .map(|c| LedgerPerson {
+                    id: CadreId(c.id),
+                    name: c.name.clone(),
+                    username: c.username.clone(),
+                })
                 .collect()
         } else {
             Vec::new()
         };
-        people.sort_by(|a, b| a.2.cmp(&b.2));
+        people.sort_by(|a, b| a.username.cmp(&b.username));
         let missing = active
             .iter()
             .filter(|c| !bases.contains_key(&(**c, key.clone())))

@@ -2,6 +2,37 @@
 
 use super::*;
 
+/// A line of a notice as stored in `notices.lines` (JSON): the names as they were when the
+/// notice was drafted. Published notices never change, so this shape stays.
+#[derive(Serialize, Deserialize)]
+struct StoredLine {
+    cadre: i32,
+    name: String,
+    department: String,
+    reason: String,
+}
+
+impl StoredLine {
+    fn into_view(self) -> NoticeLine {
+        NoticeLine {
+            cadre: PersonRef::new(CadreId(self.cadre), self.name),
+            department: self.department,
+            reason: self.reason,
+        }
+    }
+}
+
+fn stored_lines(n: &notice::Model) -> Result<Vec<StoredLine>, AppError> {
+    serde_json::from_str(&n.lines).stored("notices", n.id, "lines")
+}
+
+fn notice_ref(n: notice::Model) -> NoticeRef {
+    NoticeRef {
+        id: NoticeId(n.id),
+        number: n.number.unwrap_or_default(),
+    }
+}
+
 /// The standalone HTML of a notice, for download and printing (A4). Every text in it is
 /// escaped; its own policy allows no script at all, wherever the file is opened.
 pub fn notice_html(n: &NoticeView) -> String {
@@ -11,7 +42,7 @@ pub fn notice_html(n: &NoticeView) -> String {
         lines.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
-            esc(&l.name),
+            esc(&l.cadre.name),
             esc(&l.department),
             esc(&l.reason)
         ));
@@ -19,7 +50,7 @@ pub fn notice_html(n: &NoticeView) -> String {
     let corrects = n
         .corrects
         .as_ref()
-        .map(|(_, num)| format!("<p class=\"corrects\">本通报更正{}。</p>", esc(num)))
+        .map(|c| format!("<p class=\"corrects\">本通报更正{}。</p>", esc(&c.number)))
         .unwrap_or_default();
     let anchor = n
         .audit_anchor
@@ -76,7 +107,7 @@ impl Service {
                 .one(db)
                 .await
                 .ie()?
-                .map(|o| (NoticeId(o.id), o.number.unwrap_or_default())),
+                .map(notice_ref),
             None => None,
         };
         let corrected_by = notice::Entity::find()
@@ -85,7 +116,7 @@ impl Service {
             .one(db)
             .await
             .ie()?
-            .map(|o| (NoticeId(o.id), o.number.unwrap_or_default()));
+            .map(notice_ref);
         let published = n.status == PUBLISHED;
         Ok(NoticeView {
             id: NoticeId(n.id),
@@ -96,7 +127,10 @@ impl Service {
             title: n.title.clone(),
             preamble: n.preamble.clone(),
             issuer: n.issuer.clone(),
-            lines: serde_json::from_str(&n.lines).stored("notices", n.id, "lines")?,
+            lines: stored_lines(n)?
+                .into_iter()
+                .map(StoredLine::into_view)
+                .collect(),
             published,
             issued_on: n
                 .published_at
@@ -151,9 +185,7 @@ impl Service {
             .into_iter()
             .map(|o| o.cadre_id)
             .collect();
-        let lines: Vec<NoticeLine> =
-            serde_json::from_str(&n.lines).stored("notices", n.id, "lines")?;
-        let then: BTreeSet<i32> = lines.iter().map(|l| l.cadre.0).collect();
+        let then: BTreeSet<i32> = stored_lines(n)?.iter().map(|l| l.cadre).collect();
         Ok(now != then)
     }
 
@@ -254,7 +286,7 @@ impl Service {
         result_id: i32,
         kind: NoticeKind,
         correcting: bool,
-    ) -> Result<Vec<NoticeLine>, AppError> {
+    ) -> Result<Vec<StoredLine>, AppError> {
         let rows = outcome::Entity::find()
             .filter(outcome::Column::ResultId.eq(result_id))
             .filter(outcome::Column::Kind.eq(kind.outcome().code()))
@@ -276,9 +308,9 @@ impl Service {
         let views = self.outcome_views(tx, &rows, &people).await?;
         Ok(views
             .into_iter()
-            .map(|v| NoticeLine {
-                cadre: v.cadre,
-                name: v.name,
+            .map(|v| StoredLine {
+                cadre: v.cadre.id.0,
+                name: v.cadre.name,
                 department: v.department,
                 reason: v.reason,
             })
@@ -320,7 +352,7 @@ impl app::ports::Notices for Service {
                 title: Set(title),
                 preamble: Set(preamble),
                 issuer: Set("镇党委　镇人民政府".into()),
-                lines: Set(serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into())),
+                lines: Set(serde_json::to_string(&lines).map_err(|_| AppError::Internal {})?),
                 status: Set(DRAFT.into()),
                 corrects_id: Set(old.map(|o| o.id)),
                 created_by: Set(me.id.0),

@@ -388,8 +388,7 @@ impl Service {
         };
         Ok(OutcomeView {
             id: OutcomeId(o.id),
-            cadre: CadreId(o.cadre_id),
-            name: p.name,
+            cadre: PersonRef::new(CadreId(o.cadre_id), p.name),
             department: p.department,
             result: ResultId(o.result_id),
             quarter: o.quarter.clone(),
