@@ -68,8 +68,7 @@ impl Dekad {
 }
 
 /// The period one sheet covers: (year, month, dekad).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SheetPeriod {
     pub year: i32,
     pub month: u32,
@@ -186,8 +185,7 @@ impl SheetPeriod {
 }
 
 /// A calendar month, keyed `2026-04`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Month {
     pub year: i32,
     pub month: u32,
@@ -273,8 +271,7 @@ impl Month {
 }
 
 /// A quarter, keyed `2026-Q2`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Quarter {
     pub year: i32,
     pub quarter: u32,
@@ -384,8 +381,7 @@ impl EvalPolicy {
 }
 
 /// A bonus period of the ledger: a quarter's bonus or a year's year-end bonus.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LedgerPeriod {
     pub year: i32,
     /// 1–4 for a quarter, 5 for the year-end bonus (so periods sort in payment order).
@@ -531,5 +527,94 @@ mod tests {
             proptest::prop_assert_eq!(p.next().prev(), p);
             proptest::prop_assert!(p.due(&Policy::default()) > p.last_day().and_hms_opt(23, 59, 0).unwrap().and_utc());
         }
+    }
+}
+
+/// Periods travel as their keys, in both directions (`2026-04-1`, `2026-04`, `2026-Q2`,
+/// `2026-YE`); the object shape of earlier versions (`{"year": 2026, "month": 4}`, …) is
+/// still read.
+macro_rules! key_serde {
+    ($ty:ident, $what:literal, $example:literal, $pattern:literal, $legacy:ident { $($f:ident: $t:ty),* } => $make:expr) => {
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.key())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[derive(Deserialize)]
+                struct $legacy { $($f: $t),* }
+                #[derive(Deserialize)]
+                #[serde(untagged)]
+                enum Wire {
+                    Key(String),
+                    Parts($legacy),
+                }
+                let bad = || {
+                    serde::de::Error::custom(concat!("not ", $what, " (expected like \"", $example, "\")"))
+                };
+                match Wire::deserialize(d)? {
+                    Wire::Key(k) => $ty::parse_key(&k).map_err(|_| bad()),
+                    Wire::Parts($legacy { $($f),* }) => ($make).map_err(|_| bad()),
+                }
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ty).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "pattern": $pattern,
+                    "description": concat!($what, ", as its key, e.g. `", $example, "`"),
+                    "examples": [$example],
+                })
+            }
+        }
+    };
+}
+
+key_serde!(SheetPeriod, "a dekad", "2026-04-1", "^[0-9]{4}-[0-9]{2}-[123]$",
+    SheetPeriodParts { year: i32, month: u32, dekad: Dekad } => SheetPeriod::new(year, month, dekad));
+key_serde!(Month, "a month", "2026-04", "^[0-9]{4}-[0-9]{2}$",
+    MonthParts { year: i32, month: u32 } => Month::new(year, month));
+key_serde!(Quarter, "a quarter", "2026-Q2", "^[0-9]{4}-Q[1-4]$",
+    QuarterParts { year: i32, quarter: u32 } => Quarter::new(year, quarter));
+key_serde!(LedgerPeriod, "a bonus period", "2026-Q3", "^[0-9]{4}-(Q[1-4]|YE)$",
+    LedgerPeriodParts { year: i32, slot: u32 } => LedgerPeriod::parse_key(&if slot == 5 { format!("{year}-YE") } else { format!("{year}-Q{slot}") }));
+
+#[cfg(test)]
+mod key_serde_tests {
+    use super::*;
+
+    #[test]
+    fn periods_travel_as_keys_and_earlier_objects_are_still_read() {
+        let p = SheetPeriod::new(2026, 4, Dekad::Middle).unwrap();
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#""2026-04-2""#);
+        let m = Month::new(2026, 4).unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#""2026-04""#);
+        let q = Quarter::new(2026, 2).unwrap();
+        assert_eq!(serde_json::to_string(&q).unwrap(), r#""2026-Q2""#);
+        let ye = LedgerPeriod::year_end(2026);
+        assert_eq!(serde_json::to_string(&ye).unwrap(), r#""2026-YE""#);
+        for (json, want) in [
+            (r#""2026-04-2""#, p),
+            (r#"{"year": 2026, "month": 4, "dekad": "middle"}"#, p),
+        ] {
+            assert_eq!(serde_json::from_str::<SheetPeriod>(json).unwrap(), want);
+        }
+        assert_eq!(serde_json::from_str::<Month>(r#"{"year":2026,"month":4}"#).unwrap(), m);
+        assert_eq!(serde_json::from_str::<Quarter>(r#"{"year":2026,"quarter":2}"#).unwrap(), q);
+        assert_eq!(serde_json::from_str::<LedgerPeriod>(r#"{"year":2026,"slot":5}"#).unwrap(), ye);
+        assert_eq!(serde_json::from_str::<LedgerPeriod>(r#""2026-Q3""#).unwrap().key(), "2026-Q3");
+        for bad in [r#""2026-13""#, r#""april""#, r#"{"year":2026,"month":13}"#, "7"] {
+            let e = serde_json::from_str::<Month>(bad).unwrap_err().to_string();
+            assert!(e.contains("2026-04") || e.contains("untagged"), "{bad}: {e}");
+        }
+        assert!(serde_json::from_str::<Quarter>(r#""2026-Q5""#).is_err());
     }
 }

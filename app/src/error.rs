@@ -128,6 +128,32 @@ impl AppError {
     }
 }
 
+/// The reasons of a `malformed` error.
+pub const MALFORMED_REASONS: &[&str] = &["syntax", "missing", "wrong_type", "wrong_value"];
+
+/// Message keys (`err.<key>`) that belong to an error kind, not to a reason code.
+const KIND_MESSAGES: &[&str] = &[
+    "not_found",
+    "unauthenticated",
+    "forbidden",
+    "too_many",
+    "bad_request",
+    "unsupported_media_type",
+    "timeout",
+    "internal",
+    "rows_rejected",
+];
+
+/// Every reason code an `invalid`, `conflict` or CSV row error may carry: each has its
+/// message (`err.<reason>`) in both languages, so the list is the language file's.
+pub fn reason_codes() -> Vec<&'static str> {
+    crate::i18n::keys(crate::i18n::Lang::Zh)
+        .into_iter()
+        .filter_map(|k| k.strip_prefix("err."))
+        .filter(|k| !KIND_MESSAGES.contains(k) && !k.starts_with("malformed"))
+        .collect()
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -73,7 +73,7 @@ test('opinions → monthly pick → quarterly decision → appeal → re-publica
     const api = await signedIn(baseURL!, `lead${n}`);
     const board = await (await api.post('/api/v1/eval/pick_board', { data: { month: '2026-06' } })).json();
     const c = board.candidates.filter((x: any) => x.entries.length > 0);
-    const line = (x: any, reason: string) => ({ cadre: x.cadre, reason, citations: [x.entries[0].entry] });
+    const line = (x: any, reason: string) => ({ cadre: x.cadre.id, reason, citations: [x.entries[0].entry] });
     const r = await api.post('/api/v1/eval/submit_pick', {
       data: { input: { month: '2026-06', best: [line(c[0], '六月表现突出')], worst: [line(c[1], '六月工作滞后')], confirm_missing: true } },
     });

@@ -14,7 +14,7 @@ pub type ArgCheck = fn(&[u8]) -> Result<(), AppError>;
 
 /// The check of every documented server function, by path.
 pub fn checks() -> HashMap<&'static str, ArgCheck> {
-    let mut g = schemars::generate::SchemaSettings::openapi3().into_generator();
+    let mut g = crate::openapi::generator();
     crate::openapi::operations(&mut g)
         .into_iter()
         .map(|op| (op.path, op.check))

@@ -491,9 +491,59 @@ fn downloads() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// A schema generator for OpenAPI 3.1: JSON Schema 2020-12 (type arrays for nulls,
+/// `prefixItems`), definitions under `#/components/schemas`.
+pub fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .into_generator()
+}
+
+/// The error schema made exact: every kind has its `message`; `reason` lists every code the
+/// server sends for its kind.
+fn document_errors(schemas: &mut Map<String, Value>) {
+    let reasons = app::error::reason_codes();
+    let message = json!({"type": "string", "description": "The error in the caller's language."});
+    if let Some(Value::Array(variants)) = schemas
+        .get_mut("AppError")
+        .and_then(|e| e.get_mut("oneOf"))
+    {
+        for v in variants.iter_mut() {
+            let kind = v["properties"]["error"]["const"].as_str().unwrap_or("").to_string();
+            let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            props.insert("message".into(), message.clone());
+            let codes: Option<Vec<&str>> = match kind.as_str() {
+                "invalid" | "conflict" => Some(reasons.clone()),
+                "malformed" => Some(app::error::MALFORMED_REASONS.to_vec()),
+                // A cross-site refusal says so.
+                "forbidden" => Some(vec!["cross_site"]),
+                _ => None,
+            };
+            if let Some(codes) = codes {
+                props.insert("reason".into(), json!({"type": "string", "enum": codes}));
+            }
+            if let Some(Value::Array(req)) = v.get_mut("required") {
+                req.push("message".into());
+            }
+        }
+    }
+    if let Some(props) = schemas
+        .get_mut("ImportRowError")
+        .and_then(|e| e.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    {
+        props.insert("reason".into(), json!({"type": "string", "enum": reasons}));
+    }
+}
+
 /// The whole document.
 pub fn document() -> Value {
-    let mut g = SchemaSettings::openapi3().into_generator();
+    let mut g = generator();
     let ops = operations(&mut g);
     let error = s::<AppError>(&mut g).to_value();
     let mut paths = Map::new();
@@ -539,7 +589,8 @@ pub fn document() -> Value {
     for (path, item) in downloads() {
         paths.insert(path.into(), item);
     }
-    let schemas = g.take_definitions(true);
+    let mut schemas = g.take_definitions(true);
+    document_errors(&mut schemas);
     json!({
         "openapi": "3.1.0",
         "info": {

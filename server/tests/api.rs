@@ -503,7 +503,8 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
         .post("/api/v1/accounts/create", new.clone(), Some(&office))
         .await;
     assert_eq!(s, StatusCode::OK, "{a}");
-    assert_eq!(a["supervisor"], "测试lead1");
+    assert_eq!(a["supervisor"]["name"], "测试lead1");
+    assert_eq!(a["supervisor"]["id"], ids::LEAD1);
     let (s, e) = ctx
         .post("/api/v1/accounts/create", new, Some(&office))
         .await;
@@ -623,7 +624,7 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
         .find(|a| a["username"] == "qian7")
         .unwrap()
         .clone();
-    assert_eq!(qian["supervisor"], "李九");
+    assert_eq!(qian["supervisor"]["name"], "李九");
 
     // Departments.
     let (s, d) = ctx
@@ -689,7 +690,7 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
             Some(&office),
         )
         .await;
-    assert_eq!((s, a["chief"].as_str()), (StatusCode::OK, Some("测试bob")));
+    assert_eq!((s, a["chief"]["name"].as_str()), (StatusCode::OK, Some("测试bob")));
     let bob = ctx.login("bob").await;
     let (_, me) = ctx.post("/api/v1/auth/me", json!({}), Some(&bob)).await;
     assert!(

@@ -63,7 +63,7 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["name"].as_str().unwrap())
+        .map(|r| r["cadre"]["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["测试alice", "测试bob"]);
     let before = counts(&ctx).await;
@@ -129,7 +129,7 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
     assert_eq!(s, StatusCode::OK, "{board}");
     let cands = board["candidates"].as_array().unwrap();
     assert_eq!(cands.len(), 2, "alice and chief");
-    let a = cands.iter().find(|c| c["cadre"] == ids::ALICE).unwrap();
+    let a = cands.iter().find(|c| c["cadre"]["id"] == ids::ALICE).unwrap();
     assert_eq!(a["opinions"][0]["text"], "驻村勤勉，群众认可");
     assert_eq!(a["opinions"][0]["revisions"], 1);
     assert_eq!(a["glance"]["missing"], 0);
@@ -391,7 +391,7 @@ async fn picked_quarter(ctx: &Ctx) -> HashMap<i32, Vec<i32>> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .find(|x| x["cadre"] == who)
+                    .find(|x| x["cadre"]["id"] == who)
                     .unwrap()["entries"][0]["entry"]
                     .as_i64()
                     .unwrap() as i32
@@ -758,7 +758,7 @@ async fn quarter_is_decided_by_both_principals_published_and_appealed() {
             .iter()
             .all(|n| n["citations"].as_array().unwrap().is_empty())
     );
-    assert!(public_names.iter().all(|n| n["cadre"] != ids::CHIEF));
+    assert!(public_names.iter().all(|n| n["cadre"]["id"] != ids::CHIEF));
     assert!(!public.to_string().contains("经核实抗旱属实"), "{public}");
     let (_, r) = ctx
         .post("/api/v1/eval/result", json!({"id": rid}), Some(&shuji))
@@ -767,9 +767,9 @@ async fn quarter_is_decided_by_both_principals_published_and_appealed() {
     assert_eq!(r["under_appeal"], false);
     assert_eq!(r["history"].as_array().unwrap().len(), 2);
     let names = r["names"].as_array().unwrap();
-    let chief_row = names.iter().find(|n| n["cadre"] == ids::CHIEF).unwrap();
+    let chief_row = names.iter().find(|n| n["cadre"]["id"] == ids::CHIEF).unwrap();
     assert_eq!(chief_row["removed_in"], 2, "history kept, naming withdrawn");
-    let office_row = names.iter().find(|n| n["cadre"] == ids::OFFICE).unwrap();
+    let office_row = names.iter().find(|n| n["cadre"]["id"] == ids::OFFICE).unwrap();
     assert_eq!(
         (office_row["added_in"].as_i64(), office_row["kind"].as_str()),
         (Some(2), Some("worst"))
@@ -1044,7 +1044,8 @@ async fn calendar_and_reminders_show_what_is_due() {
     assert_eq!(step("sheets")["state"], "done");
     assert_eq!(step("sheets")["total"], 12);
     assert_eq!(step("opinions")["state"], "overdue");
-    assert_eq!(step("opinions")["behind"][0], "测试chief");
+    assert_eq!(step("opinions")["behind"][0]["name"], "测试chief");
+    assert_eq!(step("opinions")["behind"][0]["id"], ids::CHIEF);
     assert_eq!(step("picks")["state"], "overdue");
     assert_eq!(
         step("picks")["behind"].as_array().unwrap().len(),

@@ -44,7 +44,83 @@ async fn openapi_documents_exactly_the_registered_server_functions() {
         let name = target.trim_start_matches("#/components/schemas/");
         assert!(schemas.contains_key(name), "dangling $ref {target}");
     }
+    // No tuples (positional arrays) anywhere: every compound value is a named object.
+    assert!(!body.contains("\"prefixItems\""), "a tuple is documented");
+    // It is valid OpenAPI 3.1, by a real validator (`openapi-spec-validator` from PyPI; the
+    // test command installs it).
+    let file = std::env::temp_dir().join(format!("xn-openapi-{}.json", std::process::id()));
+    std::fs::write(&file, &body).unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))",
+        ])
+        .arg(&file)
+        .output()
+        .expect("python3 (with `pip install openapi-spec-validator`) runs the validator");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "the OpenAPI document is not valid 3.1:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every error kind documents its message, and every reason code the server's code can
+    // send is listed.
+    let variants = schemas["AppError"]["oneOf"].as_array().unwrap();
+    let listed: BTreeSet<String> = variants
+        .iter()
+        .filter(|v| matches!(v["properties"]["error"]["const"].as_str(), Some("invalid" | "conflict")))
+        .flat_map(|v| v["properties"]["reason"]["enum"].as_array().unwrap().clone())
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    for v in variants {
+        assert!(v["properties"]["message"].is_object(), "{v}");
+    }
+    let sent = reason_literals();
+    assert!(sent.len() > 40, "{sent:?}");
+    let unlisted: Vec<&String> = sent.iter().filter(|r| !listed.contains(*r)).collect();
+    assert!(unlisted.is_empty(), "reason codes not in the error schema: {unlisted:?}");
     ctx.finish().await;
+}
+
+/// The reason codes written in the sources: the last string literal of every
+/// `AppError::invalid(…)` / `AppError::conflict(…)` call, and every `reason: "…"`.
+fn reason_literals() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = BTreeSet::new();
+    let mut stack = vec![root.join("app/src"), root.join("server/src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !name.ends_with(".rs") || name == "tests.rs" || name.ends_with("_tests.rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            for pat in ["::invalid(", "::conflict(", "reason: \""] {
+                for (i, _) in src.match_indices(pat) {
+                    let rest = &src[i + pat.len()..];
+                    let code = if pat.starts_with("reason") {
+                        rest.split('"').next()
+                    } else {
+                        // Up to the closing parenthesis: its last literal is the reason.
+                        rest.split(')')
+                            .next()
+                            .filter(|args| args.trim_end().ends_with('"'))
+                            .and_then(|args| args.rsplit('"').nth(1))
+                    };
+                    if let Some(c) = code.filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')) {
+                        out.insert(c.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 #[tokio::test]

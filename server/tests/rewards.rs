@@ -263,7 +263,7 @@ async fn outcomes_follow_results_wait_for_appeals_and_withdraw_when_overturned()
             .as_array()
             .unwrap()
             .iter()
-            .all(|o| o["cadre"] == ids::CHIEF)
+            .all(|o| o["cadre"]["id"] == ids::CHIEF)
     );
     let (_, mine_a) = ctx
         .post("/api/v1/rewards/mine", json!({}), Some(&alice))
@@ -273,7 +273,7 @@ async fn outcomes_follow_results_wait_for_appeals_and_withdraw_when_overturned()
             .as_array()
             .unwrap()
             .iter()
-            .all(|o| o["cadre"] == ids::ALICE)
+            .all(|o| o["cadre"]["id"] == ids::ALICE)
     );
     assert!(mine_a["cases"].as_array().unwrap().is_empty());
     ctx.finish().await;
@@ -402,7 +402,7 @@ async fn cases_are_recorded_by_principals_and_closed_with_a_note() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["owner"], ids::ZHENZHANG);
+    assert_eq!(v["owner"]["id"], ids::ZHENZHANG);
     let zz = ctx.login("zhenzhang").await;
     let (s, v) = ctx
         .post("/api/v1/cases/note", json!({"case": rect.id, "kind": "plan", "body": "每日按时记实，每周汇报", "deadline": "2026-07-01"}), Some(&zz))
@@ -615,7 +615,7 @@ async fn notices_are_numbered_immutable_and_corrected_by_new_notices() {
         "{html}"
     );
     assert!(
-        html.contains(v["lines"][0]["name"].as_str().unwrap()),
+        html.contains(v["lines"][0]["cadre"]["name"].as_str().unwrap()),
         "{html}"
     );
     let (s, _, _) = ctx
@@ -683,11 +683,11 @@ async fn notices_are_numbered_immutable_and_corrected_by_new_notices() {
         )
         .await;
     assert_eq!(corr["number"], "镇效通〔2026〕2号");
-    assert_eq!(corr["corrects"][1], "镇效通〔2026〕1号");
+    assert_eq!(corr["corrects"]["number"], "镇效通〔2026〕1号");
     let (_, old) = ctx
         .post("/api/v1/notices/get", json!({"id": id}), Some(&office))
         .await;
-    assert_eq!(old["corrected_by"][1], "镇效通〔2026〕2号");
+    assert_eq!(old["corrected_by"]["number"], "镇效通〔2026〕2号");
     assert_eq!(old["stale"], false);
     let (s, v) = ctx
         .post(
