@@ -607,13 +607,35 @@ mod key_serde_tests {
         ] {
             assert_eq!(serde_json::from_str::<SheetPeriod>(json).unwrap(), want);
         }
-        assert_eq!(serde_json::from_str::<Month>(r#"{"year":2026,"month":4}"#).unwrap(), m);
-        assert_eq!(serde_json::from_str::<Quarter>(r#"{"year":2026,"quarter":2}"#).unwrap(), q);
-        assert_eq!(serde_json::from_str::<LedgerPeriod>(r#"{"year":2026,"slot":5}"#).unwrap(), ye);
-        assert_eq!(serde_json::from_str::<LedgerPeriod>(r#""2026-Q3""#).unwrap().key(), "2026-Q3");
-        for bad in [r#""2026-13""#, r#""april""#, r#"{"year":2026,"month":13}"#, "7"] {
+        assert_eq!(
+            serde_json::from_str::<Month>(r#"{"year":2026,"month":4}"#).unwrap(),
+            m
+        );
+        assert_eq!(
+            serde_json::from_str::<Quarter>(r#"{"year":2026,"quarter":2}"#).unwrap(),
+            q
+        );
+        assert_eq!(
+            serde_json::from_str::<LedgerPeriod>(r#"{"year":2026,"slot":5}"#).unwrap(),
+            ye
+        );
+        assert_eq!(
+            serde_json::from_str::<LedgerPeriod>(r#""2026-Q3""#)
+                .unwrap()
+                .key(),
+            "2026-Q3"
+        );
+        for bad in [
+            r#""2026-13""#,
+            r#""april""#,
+            r#"{"year":2026,"month":13}"#,
+            "7",
+        ] {
             let e = serde_json::from_str::<Month>(bad).unwrap_err().to_string();
-            assert!(e.contains("2026-04") || e.contains("untagged"), "{bad}: {e}");
+            assert!(
+                e.contains("2026-04") || e.contains("untagged"),
+                "{bad}: {e}"
+            );
         }
         assert!(serde_json::from_str::<Quarter>(r#""2026-Q5""#).is_err());
     }

@@ -507,12 +507,14 @@ pub fn generator() -> SchemaGenerator {
 fn document_errors(schemas: &mut Map<String, Value>) {
     let reasons = app::error::reason_codes();
     let message = json!({"type": "string", "description": "The error in the caller's language."});
-    if let Some(Value::Array(variants)) = schemas
-        .get_mut("AppError")
-        .and_then(|e| e.get_mut("oneOf"))
+    if let Some(Value::Array(variants)) =
+        schemas.get_mut("AppError").and_then(|e| e.get_mut("oneOf"))
     {
         for v in variants.iter_mut() {
-            let kind = v["properties"]["error"]["const"].as_str().unwrap_or("").to_string();
+            let kind = v["properties"]["error"]["const"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) else {
                 continue;
             };

@@ -690,7 +690,10 @@ async fn the_office_manages_accounts_and_imports_csv_all_or_nothing() {
             Some(&office),
         )
         .await;
-    assert_eq!((s, a["chief"]["name"].as_str()), (StatusCode::OK, Some("测试bob")));
+    assert_eq!(
+        (s, a["chief"]["name"].as_str()),
+        (StatusCode::OK, Some("测试bob"))
+    );
     let bob = ctx.login("bob").await;
     let (_, me) = ctx.post("/api/v1/auth/me", json!({}), Some(&bob)).await;
     assert!(

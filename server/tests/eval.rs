@@ -129,7 +129,10 @@ async fn opinions_and_monthly_picks_follow_the_rules() {
     assert_eq!(s, StatusCode::OK, "{board}");
     let cands = board["candidates"].as_array().unwrap();
     assert_eq!(cands.len(), 2, "alice and chief");
-    let a = cands.iter().find(|c| c["cadre"]["id"] == ids::ALICE).unwrap();
+    let a = cands
+        .iter()
+        .find(|c| c["cadre"]["id"] == ids::ALICE)
+        .unwrap();
     assert_eq!(a["opinions"][0]["text"], "驻村勤勉，群众认可");
     assert_eq!(a["opinions"][0]["revisions"], 1);
     assert_eq!(a["glance"]["missing"], 0);
@@ -767,9 +770,15 @@ async fn quarter_is_decided_by_both_principals_published_and_appealed() {
     assert_eq!(r["under_appeal"], false);
     assert_eq!(r["history"].as_array().unwrap().len(), 2);
     let names = r["names"].as_array().unwrap();
-    let chief_row = names.iter().find(|n| n["cadre"]["id"] == ids::CHIEF).unwrap();
+    let chief_row = names
+        .iter()
+        .find(|n| n["cadre"]["id"] == ids::CHIEF)
+        .unwrap();
     assert_eq!(chief_row["removed_in"], 2, "history kept, naming withdrawn");
-    let office_row = names.iter().find(|n| n["cadre"]["id"] == ids::OFFICE).unwrap();
+    let office_row = names
+        .iter()
+        .find(|n| n["cadre"]["id"] == ids::OFFICE)
+        .unwrap();
     assert_eq!(
         (office_row["added_in"].as_i64(), office_row["kind"].as_str()),
         (Some(2), Some("worst"))

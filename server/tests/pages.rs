@@ -69,8 +69,18 @@ async fn openapi_documents_exactly_the_registered_server_functions() {
     let variants = schemas["AppError"]["oneOf"].as_array().unwrap();
     let listed: BTreeSet<String> = variants
         .iter()
-        .filter(|v| matches!(v["properties"]["error"]["const"].as_str(), Some("invalid" | "conflict")))
-        .flat_map(|v| v["properties"]["reason"]["enum"].as_array().unwrap().clone())
+        .filter(|v| {
+            matches!(
+                v["properties"]["error"]["const"].as_str(),
+                Some("invalid" | "conflict")
+            )
+        })
+        .flat_map(|v| {
+            v["properties"]["reason"]["enum"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
         .map(|r| r.as_str().unwrap().to_string())
         .collect();
     for v in variants {
@@ -79,7 +89,10 @@ async fn openapi_documents_exactly_the_registered_server_functions() {
     let sent = reason_literals();
     assert!(sent.len() > 40, "{sent:?}");
     let unlisted: Vec<&String> = sent.iter().filter(|r| !listed.contains(*r)).collect();
-    assert!(unlisted.is_empty(), "reason codes not in the error schema: {unlisted:?}");
+    assert!(
+        unlisted.is_empty(),
+        "reason codes not in the error schema: {unlisted:?}"
+    );
     ctx.finish().await;
 }
 
@@ -113,7 +126,9 @@ fn reason_literals() -> BTreeSet<String> {
                             .filter(|args| args.trim_end().ends_with('"'))
                             .and_then(|args| args.rsplit('"').nth(1))
                     };
-                    if let Some(c) = code.filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')) {
+                    if let Some(c) = code.filter(|c| {
+                        !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')
+                    }) {
                         out.insert(c.to_string());
                     }
                 }

@@ -46,7 +46,13 @@ fn glance_view(g: &MonthGlance) -> impl IntoView + use<> {
         .places
         .iter()
         .filter(|p| p.days > 0)
-        .map(|p| format!("{} {}", t(lang, &format!("place.{}", p.place.code())), p.days))
+        .map(|p| {
+            format!(
+                "{} {}",
+                t(lang, &format!("place.{}", p.place.code())),
+                p.days
+            )
+        })
         .collect::<Vec<_>>()
         .join(" · ");
     view! {
@@ -572,7 +578,10 @@ pub fn AppealsPage() -> impl IntoView {
             .iter()
             .map(|a| {
                 let form = list.can_answer.then(
-                    || view! { <AnswerForm lang=lang id=a.id replacements=a.candidates.iter().map(|p| (p.id, p.name.clone())).collect::<Vec<_>>()/> },
+                    {
+                        let replacements: Vec<(CadreId, String)> = a.candidates.iter().map(|p| (p.id, p.name.clone())).collect();
+                        move || view! { <AnswerForm lang=lang id=a.id replacements=replacements.clone()/> }
+                    },
                 );
                 view! { <section class="card">{appeal_line(lang, a, Some(list.now))}{form}</section> }
             })

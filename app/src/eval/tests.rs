@@ -146,7 +146,7 @@ fn pool_groups_people_picked_twice() {
             year: 2026,
             month: m,
         },
-        supervisor: "l".into(),
+        supervisor: PersonRef::new(CadreId(99), "l"),
         reason: "r".into(),
         citations: vec![],
         under_appeal: false,
@@ -258,7 +258,7 @@ proptest! {
     fn pool_grouping_keeps_every_pick(picks in proptest::collection::vec((0i32..10, 0i32..1000), 0..48)) {
         let input: Vec<(CadreId, PoolPick)> = picks.iter().map(|(c, n)| (CadreId(*c), PoolPick {
             naming: NamingId(*n), result: ResultId(0), month: Month { year: 2026, month: 4 },
-            supervisor: String::new(), reason: String::new(), citations: vec![], under_appeal: false,
+            supervisor: PersonRef::new(CadreId(99), ""), reason: String::new(), citations: vec![], under_appeal: false,
         })).collect();
         let grouped = group_pool(input);
         let total: usize = grouped.iter().map(|g| g.1.len()).sum();

@@ -396,8 +396,8 @@ fn check_choice<'a>(
     best: &[CadreId],
     worst: &[CadreId],
 ) -> Result<Vec<&'a quarter_choice::Model>, AppError> {
-    let best_pool: HashSet<CadreId> = pool.best.iter().map(|p| p.cadre).collect();
-    let worst_pool: HashSet<CadreId> = pool.worst.iter().map(|p| p.cadre).collect();
+    let best_pool: HashSet<CadreId> = pool.best.iter().map(|p| p.cadre.id).collect();
+    let worst_pool: HashSet<CadreId> = pool.worst.iter().map(|p| p.cadre.id).collect();
     check_quarter_choice(policy, &best_pool, &worst_pool, best, worst)?;
     let own: Vec<&quarter_choice::Model> = choices
         .iter()
@@ -488,7 +488,7 @@ impl Service {
             (PickKind::Worst, d.worst, &d.pool.worst),
         ] {
             for c in list {
-                let person = group.iter().find(|p| p.cadre == *c);
+                let person = group.iter().find(|p| p.cadre.id == *c);
                 let picks = person.map(|p| p.picks.as_slice()).unwrap_or(&[]);
                 let reason = picks
                     .iter()
