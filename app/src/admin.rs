@@ -21,6 +21,7 @@ pub fn AdminPage() -> impl IntoView {
         let departments = api::list_departments().await?;
         let today = record::api::get_today(None).await.map(|t| t.today)?;
         let areas = api::list_areas().await?;
+        let tokens = crate::auth::api::list_tokens().await?;
         let names: Vec<String> = departments.iter().map(|d| d.name.clone()).collect();
         let active: Vec<&AccountView> = accounts.iter().filter(|a| a.active).collect();
         let cadres: Vec<(CadreId, String)> = active
@@ -42,9 +43,65 @@ pub fn AdminPage() -> impl IntoView {
             </details>
             {areas_section(lang, areas, cadres)}
             {departments_section(lang, departments)}
+            {tokens_section(lang, tokens, cadres_for_tokens(&accounts), today)}
             {accounts_table(lang, accounts)}
         })
     })
+}
+
+/// Active accounts a token may act as, by name and user name.
+fn cadres_for_tokens(accounts: &[AccountView]) -> Vec<(CadreId, String)> {
+    accounts
+        .iter()
+        .filter(|a| a.active)
+        .map(|a| (a.id, format!("{} ({})", a.name, a.username)))
+        .collect()
+}
+
+/// API tokens for other systems: the form for a new one, and every token with its state.
+fn tokens_section(
+    lang: Lang,
+    tokens: Vec<crate::auth::TokenView>,
+    accounts: Vec<(CadreId, String)>,
+    today: chrono::NaiveDate,
+) -> AnyView {
+    use crate::ui::local_time;
+    let until = (today + chrono::Duration::days(90)).to_string();
+    view! {
+        <details class="card">
+            <summary>{tf(lang, "tokens.title", &[("n", &tokens.iter().filter(|t| t.active).count().to_string())])}</summary>
+            <p class="muted small">{tr("tokens.help")}</p>
+            <crate::auth::islands::CreateTokenForm lang=lang accounts=accounts until=until/>
+            {(!tokens.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="list">
+                        <thead><tr>
+                            <th>{tr("tokens.name")}</th><th>{tr("field.account")}</th><th>{tr("field.role")}</th>
+                            <th>{tr("tokens.prefix")}</th><th>{tr("field.expires_on")}</th><th>{tr("tokens.last_used")}</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            {tokens.into_iter().map(|t| view! {
+                                <tr class:inactive=!t.active>
+                                    <td data-label=tr("tokens.name")>{t.name}</td>
+                                    <td data-label=tr("field.account")>{t.account.name}</td>
+                                    <td data-label=tr("field.role")>{tr(&format!("role.{}", t.role.code()))}</td>
+                                    <td data-label=tr("tokens.prefix") class="mono">{format!("{}…", t.prefix)}</td>
+                                    <td data-label=tr("field.expires_on")>{local_time(t.expires_at)}</td>
+                                    <td data-label=tr("tokens.last_used")>{t.last_used_at.map(local_time).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{if t.active {
+                                        view! { <crate::auth::islands::RevokeTokenButton lang=lang id=t.id/> }.into_any()
+                                    } else {
+                                        view! { <span class="muted">{tr(if t.revoked_at.is_some() { "tokens.revoked" } else { "tokens.expired" })}</span> }.into_any()
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </details>
+    }
+    .into_any()
 }
 
 /// Creating one account, or many from CSV.

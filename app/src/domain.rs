@@ -193,6 +193,59 @@ impl PersonRef {
     }
 }
 
+/// Which page of a list: 1-based `page` (default 1), `per_page` from 1 to
+/// [`PageQuery::MAX_PER_PAGE`] (default [`PageQuery::DEFAULT_PER_PAGE`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PageQuery {
+    pub const DEFAULT_PER_PAGE: u32 = 20;
+    pub const MAX_PER_PAGE: u32 = 100;
+
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> PageQuery {
+        PageQuery { page, per_page }
+    }
+
+    /// Cuts one page out of `items` (already in list order), refusing a page number of 0
+    /// or a page size out of range.
+    pub fn cut<T>(self, items: Vec<T>) -> Result<Page<T>, AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(Self::DEFAULT_PER_PAGE);
+        if page == 0 {
+            return Err(AppError::invalid("page", "out_of_range"));
+        }
+        if !(1..=Self::MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::invalid("per_page", "out_of_range"));
+        }
+        let total = items.len() as u32;
+        let skip = (u64::from(page) - 1) * u64::from(per_page);
+        let items = items
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(per_page as usize)
+            .collect();
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+}
+
+/// One page of a list: its items, which page it is and how many items there are in all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u32,
+}
+
 /// A village one can pick as the place of work.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
@@ -227,5 +280,44 @@ mod tests {
             vec![Role::Cadre, Role::Supervisor]
         );
         assert_eq!(Role::parse_list("cadre;boss").unwrap_err(), "boss");
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_cut_from_the_list_and_bad_bounds_are_refused() {
+        let all: Vec<u32> = (1..=45).collect();
+        let p = PageQuery::new(Some(3), None).cut(all.clone()).unwrap();
+        assert_eq!(
+            (p.items, p.page, p.per_page, p.total),
+            ((41..=45).collect(), 3, 20, 45)
+        );
+        let p = PageQuery::default().cut(all.clone()).unwrap();
+        assert_eq!(p.items.len(), 20);
+        assert!(
+            PageQuery::new(Some(9), Some(10))
+                .cut(all.clone())
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        assert_eq!(
+            PageQuery::new(Some(0), None).cut(all.clone()),
+            Err(AppError::invalid("page", "out_of_range"))
+        );
+        assert_eq!(
+            PageQuery::new(None, Some(101)).cut(all.clone()),
+            Err(AppError::invalid("per_page", "out_of_range"))
+        );
+        assert!(
+            PageQuery::new(Some(u32::MAX), Some(100))
+                .cut(all)
+                .unwrap()
+                .items
+                .is_empty()
+        );
     }
 }

@@ -18,9 +18,9 @@ use crate::rewards::*;
 /// Everything the UI's server functions ask of the server: one trait per room, each
 /// implemented in its own file of the server's service. Every method that takes `me`
 /// authorises on the record it touches; callers only pass who is asking.
-pub trait Backend: Sessions + Records + Org + Staff + Evaluations + Rewards {}
+pub trait Backend: Sessions + ApiTokens + Records + Org + Staff + Evaluations + Rewards {}
 
-impl<T: Sessions + Records + Org + Staff + Evaluations + Rewards> Backend for T {}
+impl<T: Sessions + ApiTokens + Records + Org + Staff + Evaluations + Rewards> Backend for T {}
 
 /// The three evaluations (三评).
 pub trait Evaluations:
@@ -67,6 +67,27 @@ pub trait Sessions: Send + Sync + 'static {
         old: &str,
         new: &str,
     ) -> Result<(), AppError>;
+}
+
+/// API tokens for server-to-server clients (`Authorization: Bearer`).
+#[async_trait::async_trait]
+pub trait ApiTokens: Send + Sync + 'static {
+    /// The account a valid token acts as, with only the token's role; each use is audited.
+    async fn token_user(&self, secret: &str) -> Result<Option<Me>, AppError>;
+    async fn create_token(
+        &self,
+        me: &Me,
+        name: String,
+        account: CadreId,
+        role: Role,
+        expires_on: NaiveDate,
+    ) -> Result<crate::auth::NewToken, AppError>;
+    async fn tokens(&self, me: &Me) -> Result<Vec<crate::auth::TokenView>, AppError>;
+    async fn revoke_token(
+        &self,
+        me: &Me,
+        id: crate::auth::TokenId,
+    ) -> Result<crate::auth::TokenView, AppError>;
 }
 
 /// The daily work record (一记): Today, entries, ten-day sheets, the inbox, the archive.
@@ -183,6 +204,12 @@ pub trait MonthlyPicks: Send + Sync + 'static {
 #[async_trait::async_trait]
 pub trait Quarterly: Send + Sync + 'static {
     async fn pool(&self, me: &Me, quarter: Option<Quarter>) -> Result<PoolView, AppError>;
+    /// Published quarterly results, newest first, each as `me` may see it.
+    async fn published_results(
+        &self,
+        me: &Me,
+        year: Option<i32>,
+    ) -> Result<Vec<ResultView>, AppError>;
     async fn choose(
         &self,
         me: &Me,
@@ -260,6 +287,9 @@ pub trait Cases: Send + Sync + 'static {
 #[async_trait::async_trait]
 pub trait Notices: Send + Sync + 'static {
     async fn notice(&self, me: &Me, id: NoticeId) -> Result<NoticeView, AppError>;
+    /// The notices `me` may see (published ones; drafts too for office and principals),
+    /// newest first.
+    async fn notices(&self, me: &Me) -> Result<Vec<NoticeSummary>, AppError>;
     async fn draft_notice(
         &self,
         me: &Me,
@@ -346,6 +376,22 @@ pub fn session_token() -> Option<String> {
         })
 }
 
+/// The secret of an `Authorization: Bearer` header on an API request (`/api/…`), if any.
+pub fn bearer_token() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    if !parts.uri.path().starts_with("/api/") {
+        return None;
+    }
+    let value = parts
+        .headers
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, secret) = value.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.trim().is_empty())
+        .then(|| secret.trim().to_string())
+}
+
 /// The request's session, resolved at most once. The server puts an empty memo into every
 /// request's extensions; the page guard and every server function the page calls share it
 /// (through the cloned request parts), so a page costs one session lookup, not one per call.
@@ -370,9 +416,12 @@ pub async fn authed() -> Result<(BackendRef, Me), AppError> {
             .map(|me| (b, me))
             .ok_or(AppError::Unauthenticated {});
     }
-    let me = match session_token() {
-        Some(token) => b.session_user(&token).await?,
-        None => None,
+    // An API token counts on the API only: it never opens a page. On the API it wins over
+    // a session cookie sent along.
+    let me = match (bearer_token(), session_token()) {
+        (Some(secret), _) => b.token_user(&secret).await?,
+        (None, Some(token)) => b.session_user(&token).await?,
+        (None, None) => None,
     };
     if let Some(m) = &memo {
         // A concurrent call of the same request may have set it first; both read the same.

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, request } from '@playwright/test';
 import { LoginPage, TodayPage, snap } from './pages';
 
 // The whole first-issue flow on a phone, in Chinese, against the demo township with the
@@ -55,7 +55,7 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   // The cadre sees the reason, fixes a day and resubmits.
   await login.signIn('cadre07');
   await page.goto(sheetUrl);
-  await expect(page.getByText('15日成效请写具体数字')).toBeVisible();
+  await expect(page.getByText('15日成效请写具体数字').first()).toBeVisible();
   await page.locator('li.day', { hasText: `走访河口村困难户${stamp}` }).getByRole('link', { name: '修改' }).click();
   await today.write(`走访河口村困难户${stamp}`, '了解诉求5条，当场解决2条，3条转交民政办', { village: '南片 · 河口村' });
   await page.goto(sheetUrl);
@@ -92,6 +92,25 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await page.goto('/admin');
   await expect(page.getByRole('heading', { name: '党政办管理' })).toBeVisible();
   await snap(page, '07-admin');
+
+  // The office makes an API token for another system; the secret shows once and works
+  // for a server-to-server call (no cookie), with its one role.
+  await page.locator('summary', { hasText: '系统对接令牌' }).click();
+  await page.locator('#token-name').fill('办公室展示屏');
+  const lead = await page.locator('#token-account option', { hasText: '(lead2)' }).getAttribute('value');
+  await page.locator('#token-account').selectOption(lead!);
+  await page.locator('#token-role').selectOption('supervisor');
+  await page.getByRole('button', { name: '生成令牌' }).click();
+  const secretBox = page.locator('#token-secret');
+  await expect(secretBox).toHaveValue(/^xn_[0-9a-f]{64}$/);
+  await snap(page, '07b-admin-token');
+  const secret = await secretBox.inputValue();
+  const api = await request.newContext({ baseURL: new URL(page.url()).origin });
+  const inbox = await api.post('/api/v1/review/inbox', { headers: { Authorization: `Bearer ${secret}` }, data: {} });
+  expect(inbox.status()).toBe(200);
+  const office = await api.post('/api/v1/accounts/list', { headers: { Authorization: `Bearer ${secret}` }, data: {} });
+  expect(office.status()).toBe(403);
+  await api.dispose();
   expect(consoleErrors).toEqual([]);
 });
 

@@ -87,6 +87,35 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             [(old_password, String, true), (new_password, String, true)],
             ()
         ),
+        op!(
+            g,
+            app::auth::api::CreateToken,
+            "Create an API token (acts as one account with one of its roles until the end of `expires_on`); the answer holds the secret, shown once",
+            "office, signed in (not with a token)",
+            [
+                (name, String, true),
+                (account, CadreId, true),
+                (role, Role, true),
+                (expires_on, String, true)
+            ],
+            app::auth::NewToken
+        ),
+        op!(
+            g,
+            app::auth::api::ListTokens,
+            "Every API token, newest first (never a secret)",
+            "office, signed in (not with a token)",
+            [],
+            Vec<app::auth::TokenView>
+        ),
+        op!(
+            g,
+            app::auth::api::RevokeToken,
+            "Revoke an API token",
+            "office, signed in (not with a token)",
+            [(id, app::auth::TokenId, true)],
+            app::auth::TokenView
+        ),
         op!(g, app::record::api::GetToday, "The Today screen (default: today)", "cadre", [(day, Option<chrono::NaiveDate>, false)], TodayView),
         op!(
             g,
@@ -290,7 +319,8 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             [(id, ResultId, true)],
             ResultView
         ),
-        op!(g, app::eval::api::GetPool, "The quarter's pool with reasons, citations and opinions", "deciders (policy: principals)", [(quarter, Option<String>, false)], PoolView),
+        op!(g, app::eval::api::GetPool, "The quarter's pool with reasons, citations and opinions; `kind` keeps only the best or the worst", "deciders (policy: principals)", [(quarter, Option<String>, false), (kind, Option<PickKind>, false)], PoolView),
+        op!(g, app::eval::api::ListPublishedResults, "Published quarterly results, newest first, a page at a time", "signed in (committee, office, deciders in full; everyone else the current names and reasons)", [(year, Option<i32>, false), (page, Option<u32>, false), (per_page, Option<u32>, false)], Page<ResultView>),
         op!(g, app::eval::api::Choose, "Record a preliminary or confirming quarterly choice", "deciders", [(quarter, String, true), (confirm, bool, true), (best, Vec<CadreId>, true), (worst, Vec<CadreId>, true), (note, Option<String>, false)], PoolView),
         op!(
             g,
@@ -345,11 +375,12 @@ pub fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         op!(
             g,
             app::rewards::api::GetRewardsBoard,
-            "Outcomes of every published quarterly result, the cases and the notices",
+            "Outcomes of every published quarterly result, the cases and the notices; `quarter` keeps one quarter's",
             "principals, committee, office",
-            [],
+            [(quarter, Option<String>, false)],
             RewardsBoard
         ),
+        op!(g, app::rewards::api::ListNotices, "The notices the caller may see, newest first, a page at a time", "signed in (drafts: office, principals)", [(kind, Option<NoticeKind>, false), (year, Option<i32>, false), (page, Option<u32>, false), (per_page, Option<u32>, false)], Page<NoticeSummary>),
         op!(
             g,
             app::rewards::api::RecomputeOutcomes,
@@ -598,14 +629,17 @@ pub fn document() -> Value {
         "info": {
             "title": "Xiaoneng API",
             "version": "1",
-            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`, else `Accept-Language`). A body that is not the function's arguments is answered 400 `malformed` with the `field` path and the `reason`; an empty body stands for `{}`. Times are RFC 3339 with at most millisecond precision. Authentication: the `xn_session` cookie set by auth/sign_in. State-changing requests must come from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`/`Referer` of the public origin); requests with none of these headers are accepted only without a session cookie."
+            "description": "Every call is a POST of a JSON object of named arguments. Errors are JSON objects with an `error` kind, details and a `message` in the caller's language (cookie `xn_lang`, else `Accept-Language`). A body that is not the function's arguments is answered 400 `malformed` with the `field` path and the `reason`; an empty body stands for `{}`. Times are RFC 3339 with at most millisecond precision. Authentication: the `xn_session` cookie set by auth/sign_in, or for server-to-server clients `Authorization: Bearer <token>` with a token the office created (tokens/create). State-changing requests must come from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`/`Referer` of the public origin); requests with none of these headers are accepted only without a session cookie."
         },
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "xn_session"}}
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "xn_session"},
+                "token": {"type": "http", "scheme": "bearer", "description": "An API token created by the office (`tokens/create`); API only, never pages."}
+            }
         },
-        "security": [{"session": []}]
+        "security": [{"session": []}, {"token": []}]
     })
 }
 

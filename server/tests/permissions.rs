@@ -273,6 +273,15 @@ async fn every_role_is_refused_every_record_outside_its_scope() {
             json!({"policy": policy, "note": "改"}),
             &["office"],
         ),
+        ("/api/v1/eval/published", json!({}), &["*"]),
+        ("/api/v1/notices/list", json!({}), &["*"]),
+        (
+            "/api/v1/tokens/create",
+            json!({"name": "对接", "account": ids::LEAD1, "role": "supervisor", "expires_on": "2026-05-01"}),
+            &["office"],
+        ),
+        ("/api/v1/tokens/list", json!({}), &["office"]),
+        ("/api/v1/tokens/revoke", json!({"id": 9999}), &["office"]),
         (
             "/api/v1/rewards/board",
             json!({}),

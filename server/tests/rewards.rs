@@ -1200,3 +1200,198 @@ async fn a_third_worst_under_appeal_holds_every_line_of_closed_quarters() {
     assert_eq!(l["total_due"], "-6400.00", "{l}");
     ctx.finish().await;
 }
+
+/// The lists another system reads: published quarterly results and published notices, a
+/// page at a time, each as the caller may see it; a result not yet published and a draft
+/// notice are in nobody's list but the deciders' and drafters'.
+#[tokio::test]
+async fn published_results_and_notices_are_listed_by_page_for_everyone_who_may_see_them() {
+    let ctx = Ctx::new().await;
+    let (q1, _) = published(
+        &ctx,
+        2026,
+        1,
+        &[ids::ALICE],
+        &[ids::CHIEF],
+        "2026-04-06T01:00:00Z",
+    )
+    .await;
+    let (q2, _) = published(
+        &ctx,
+        2026,
+        2,
+        &[ids::BOB],
+        &[ids::CHIEF],
+        "2026-07-06T01:00:00Z",
+    )
+    .await;
+    // A decided quarter whose publication is still ahead.
+    let (q3, _) = published(&ctx, 2026, 3, &[ids::ALICE], &[], "2026-10-06T01:00:00Z").await;
+    ctx.set_now("2026-07-12T02:00:00Z");
+    let office = ctx.login("office").await;
+    let bob = ctx.login("bob").await;
+    let committee = ctx.login("jiwei").await;
+    ctx.post("/api/v1/rewards/recompute", json!({}), Some(&office))
+        .await;
+
+    // A plain cadre: the published ones only, newest first, without the cited entries.
+    let (s, p) = ctx
+        .post("/api/v1/eval/published", json!({}), Some(&bob))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (
+            p["total"].as_u64(),
+            p["page"].as_u64(),
+            p["per_page"].as_u64()
+        ),
+        (Some(2), Some(1), Some(20))
+    );
+    let listed: Vec<i64> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [q2 as i64, q1 as i64]);
+    assert!(
+        !listed.contains(&(q3 as i64)),
+        "an unpublished result is not listed"
+    );
+    assert_eq!(p["items"][0]["period"], "2026-Q2");
+    assert_eq!(p["items"][0]["names"][0]["cadre"]["id"], ids::BOB);
+    assert_eq!(p["items"][0]["names"][0]["cadre"]["name"], "测试bob");
+    // Paging and the year filter.
+    let (_, p) = ctx
+        .post(
+            "/api/v1/eval/published",
+            json!({"page": 2, "per_page": 1}),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(
+        (p["items"][0]["id"].as_i64(), p["total"].as_u64()),
+        (Some(q1 as i64), Some(2))
+    );
+    let (_, p) = ctx
+        .post("/api/v1/eval/published", json!({"year": 2025}), Some(&bob))
+        .await;
+    assert_eq!(p["total"], 0);
+    let (s, e) = ctx
+        .post(
+            "/api/v1/eval/published",
+            json!({"per_page": 500}),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(
+        (s, e["field"].as_str(), e["reason"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("per_page"),
+            Some("out_of_range")
+        )
+    );
+    let (s, _) = ctx.post("/api/v1/eval/published", json!({}), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // The committee sees the same list in full (the history's notes too).
+    let (_, c) = ctx
+        .post("/api/v1/eval/published", json!({}), Some(&committee))
+        .await;
+    assert_eq!(c["total"], 2);
+    assert_eq!(c["items"][0]["history"][0]["note"], "published");
+
+    // Notices: a draft is listed for the office only; once published, for everyone.
+    let (s, draft) = ctx
+        .post(
+            "/api/v1/notices/draft",
+            json!({"result": q2, "kind": "commendation"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{draft}");
+    let (_, n) = ctx
+        .post("/api/v1/notices/list", json!({}), Some(&bob))
+        .await;
+    assert_eq!(n["total"], 0, "{n}");
+    let (_, n) = ctx
+        .post("/api/v1/notices/list", json!({}), Some(&office))
+        .await;
+    assert_eq!(
+        (n["total"].as_u64(), n["items"][0]["published"].as_bool()),
+        (Some(1), Some(false))
+    );
+    ctx.post(
+        "/api/v1/notices/publish",
+        json!({"id": draft["id"]}),
+        Some(&office),
+    )
+    .await;
+    let (_, n) = ctx
+        .post(
+            "/api/v1/notices/list",
+            json!({"kind": "commendation", "year": 2026}),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(
+        (n["total"].as_u64(), n["items"][0]["published"].as_bool()),
+        (Some(1), Some(true)),
+        "{n}"
+    );
+    let (_, n) = ctx
+        .post(
+            "/api/v1/notices/list",
+            json!({"kind": "criticism"}),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(n["total"], 0);
+
+    // The board keeps one quarter on request; the pool one kind.
+    let (s, b) = ctx
+        .post(
+            "/api/v1/rewards/board",
+            json!({"quarter": "2026-Q1"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let quarters: Vec<&str> = b["quarters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["quarter"].as_str().unwrap())
+        .collect();
+    assert_eq!(quarters, ["2026-Q1"]);
+    assert!(
+        b["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["quarter"] == "2026-Q1")
+    );
+    assert!(b["notices"].as_array().unwrap().is_empty());
+    let (s, e) = ctx
+        .post(
+            "/api/v1/rewards/board",
+            json!({"quarter": "2026-Q9"}),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_period"))
+    );
+    let shuji = ctx.login("shuji").await;
+    let (s, pool) = ctx
+        .post(
+            "/api/v1/eval/pool",
+            json!({"quarter": "2026-Q3", "kind": "worst"}),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{pool}");
+    assert!(pool["best"].as_array().unwrap().is_empty());
+    ctx.finish().await;
+}

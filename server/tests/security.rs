@@ -933,3 +933,177 @@ async fn a_flood_of_half_open_connections_does_not_stop_the_server() {
     served.await.unwrap().unwrap();
     ctx.finish().await;
 }
+
+/// A server-to-server call with an API token: no cookie, no browser headers.
+async fn with_token(ctx: &Ctx, path: &str, secret: &str, body: Value) -> (StatusCode, Value) {
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, _, text) = ctx.send(req).await;
+    (s, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn token_uses(ctx: &Ctx) -> u64 {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("token.used"))
+        .count(&ctx.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn api_tokens_act_with_their_one_role_every_use_is_audited_and_revocation_is_final() {
+    let ctx = Ctx::new().await;
+    let office = ctx.login("office").await;
+    let lead1 = ctx.login("lead1").await;
+    let create = |account: i32, role: &str, until: &str| json!({"name": "县效能办对接", "account": account, "role": role, "expires_on": until});
+    // Only the office creates tokens, for a role the account has, for at most a year.
+    let (s, _) = ctx
+        .post(
+            "/api/v1/tokens/create",
+            create(ids::LEAD1, "supervisor", "2026-05-15"),
+            Some(&lead1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for (body, field, reason) in [
+        (
+            create(ids::ALICE, "office", "2026-05-15"),
+            "role",
+            "bad_role",
+        ),
+        (
+            create(ids::LEAD1, "supervisor", "2027-06-01"),
+            "expires_on",
+            "out_of_range",
+        ),
+        (
+            create(ids::LEAD1, "supervisor", "2026-04-15"),
+            "expires_on",
+            "out_of_range",
+        ),
+        (
+            json!({"name": "a\nb", "account": ids::LEAD1, "role": "supervisor", "expires_on": "2026-05-15"}),
+            "name",
+            "one_line",
+        ),
+    ] {
+        let (s, e) = ctx
+            .post("/api/v1/tokens/create", body.clone(), Some(&office))
+            .await;
+        assert_eq!(
+            (s, e["field"].as_str(), e["reason"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field), Some(reason)),
+            "{body}"
+        );
+    }
+    let (s, made) = ctx
+        .post(
+            "/api/v1/tokens/create",
+            create(ids::LEAD1, "supervisor", "2026-05-15"),
+            Some(&office),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{made}");
+    let secret = made["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("xn_") && secret.len() == 67, "{secret}");
+    assert_eq!(made["token"]["account"]["id"], ids::LEAD1);
+    assert_eq!(made["token"]["active"], true);
+    // The list never shows the secret, only its first characters; the database only a hash.
+    let (_, list) = ctx
+        .post("/api/v1/tokens/list", json!({}), Some(&office))
+        .await;
+    assert_eq!(list[0]["prefix"], &secret[..11]);
+    assert!(!list.to_string().contains(&secret[11..]), "{list}");
+    let stored = server::entities::api_token::Entity::find()
+        .all(&ctx.db)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|t| t.secret_hash != secret && !t.secret_hash.contains(&secret[11..]))
+    );
+
+    // With the token: what a supervisor may do, nothing more, each use audited.
+    let before = token_uses(&ctx).await;
+    let (s, me) = with_token(&ctx, "/api/v1/auth/me", &secret, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    assert_eq!(
+        (me["username"].as_str(), me["roles"].clone()),
+        (Some("lead1"), json!(["supervisor"]))
+    );
+    let (s, inbox) = with_token(&ctx, "/api/v1/review/inbox", &secret, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{inbox}");
+    let (s, _) = with_token(&ctx, "/api/v1/accounts/list", &secret, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(token_uses(&ctx).await, before + 3);
+    // A token manages no tokens and changes no password.
+    let (s, _) = with_token(&ctx, "/api/v1/tokens/list", &secret, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = with_token(
+        &ctx,
+        "/api/v1/auth/change_password",
+        &secret,
+        json!({"old_password": "x", "new_password": "y"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // It opens no page.
+    let page = Request::get("/")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::empty())
+        .unwrap();
+    let (s, h, _) = ctx.send(page).await;
+    assert!(s.is_redirection(), "{s}");
+    assert_eq!(h.get(header::LOCATION).unwrap(), "/login");
+    // A wrong secret is no one.
+    let (s, _) = with_token(&ctx, "/api/v1/review/inbox", "xn_0000", json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Revoked: refused at once, and for good.
+    let id = made["token"]["id"].clone();
+    let (s, v) = ctx
+        .post("/api/v1/tokens/revoke", json!({"id": id}), Some(&office))
+        .await;
+    assert_eq!(
+        (s, v["active"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{v}"
+    );
+    let (s, _) = with_token(&ctx, "/api/v1/review/inbox", &secret, json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = ctx
+        .post("/api/v1/tokens/revoke", json!({"id": id}), Some(&office))
+        .await;
+    assert_eq!(
+        (s, v["reason"].as_str()),
+        (StatusCode::CONFLICT, Some("already_revoked"))
+    );
+
+    // Expired: refused after the end of its last day (Shanghai time).
+    let (_, short) = ctx
+        .post(
+            "/api/v1/tokens/create",
+            create(ids::LEAD1, "supervisor", "2026-04-16"),
+            Some(&office),
+        )
+        .await;
+    let short = short["secret"].as_str().unwrap().to_string();
+    ctx.set_now("2026-04-16T15:00:00Z");
+    assert_eq!(
+        with_token(&ctx, "/api/v1/auth/me", &short, json!({}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    ctx.set_now("2026-04-16T16:00:01Z");
+    let (_, me) = with_token(&ctx, "/api/v1/auth/me", &short, json!({})).await;
+    assert_eq!(me, Value::Null, "auth/me answers null for no one");
+    let (s, _) = with_token(&ctx, "/api/v1/review/inbox", &short, json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    ctx.finish().await;
+}

@@ -74,12 +74,37 @@ pub async fn get_result(id: ResultId) -> Result<ResultView, AppError> {
     b.result(&me, id).await
 }
 
-/// The quarter's pool with every reason, citation and opinion (`2026-Q2`). Deciders.
+/// The quarter's pool with every reason, citation and opinion (`2026-Q2`); `kind` keeps
+/// only the best or only the worst. Deciders.
 #[server(prefix = "/api/v1", endpoint = "eval/pool", input = Json)]
-pub async fn get_pool(quarter: Option<String>) -> Result<PoolView, AppError> {
+pub async fn get_pool(
+    quarter: Option<String>,
+    kind: Option<PickKind>,
+) -> Result<PoolView, AppError> {
     let (b, me) = authed().await?;
-    b.pool(&me, optional_key(quarter, Quarter::parse_key)?)
-        .await
+    let mut v = b
+        .pool(&me, optional_key(quarter, Quarter::parse_key)?)
+        .await?;
+    match kind {
+        Some(PickKind::Best) => v.worst.clear(),
+        Some(PickKind::Worst) => v.best.clear(),
+        None => {}
+    }
+    Ok(v)
+}
+
+/// Published quarterly results, newest first, a page at a time (`year` filters): the
+/// committee, office and deciders see them in full, everyone else the current names and
+/// reasons. Signed-in users.
+#[server(prefix = "/api/v1", endpoint = "eval/published", input = Json)]
+pub async fn list_published_results(
+    year: Option<i32>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+) -> Result<Page<ResultView>, AppError> {
+    let (b, me) = authed().await?;
+    let all = b.published_results(&me, year).await?;
+    PageQuery::new(page, per_page).cut(all)
 }
 
 /// Records a preliminary (`confirm: false`) or confirming choice for the quarter; the

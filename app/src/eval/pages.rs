@@ -374,7 +374,7 @@ pub fn QuarterPage() -> impl IntoView {
     let lang = use_lang();
     let quarter = query("quarter");
     signed_in_page(move |_me| async move {
-        let v = api::get_pool(quarter).await?;
+        let v = api::get_pool(quarter, None).await?;
         let q = v.quarter;
         let mine = v.my_choice.as_ref().map(|c| choice_summary(&v, c));
         let others: Vec<String> = v

@@ -17,12 +17,38 @@ use crate::eval::ResultId;
 #[cfg(feature = "ssr")]
 use crate::ports::authed;
 
-/// Outcomes of every published quarterly result, the cases and the notices. Principals,
+/// Outcomes of every published quarterly result, the cases and the notices (`quarter`,
+/// e.g. `2026-Q2`, keeps one quarter's). Principals,
 /// committee, office.
 #[server(prefix = "/api/v1", endpoint = "rewards/board", input = Json)]
-pub async fn get_rewards_board() -> Result<RewardsBoard, AppError> {
+pub async fn get_rewards_board(quarter: Option<String>) -> Result<RewardsBoard, AppError> {
     let (b, me) = authed().await?;
-    b.rewards_board(&me).await
+    let q = optional_key(quarter, crate::calendar::Quarter::parse_key)?;
+    let mut board = b.rewards_board(&me).await?;
+    if let Some(q) = q.map(crate::calendar::Quarter::key) {
+        board.quarters.retain(|x| x.quarter == q);
+        board.cases.retain(|c| c.quarter == q);
+        board.notices.retain(|n| n.quarter == q);
+    }
+    Ok(board)
+}
+
+/// The notices the caller may see, newest first, a page at a time; `kind` and `year`
+/// filter. Published notices for everyone signed in, drafts also for office and principals.
+#[server(prefix = "/api/v1", endpoint = "notices/list", input = Json)]
+pub async fn list_notices(
+    kind: Option<NoticeKind>,
+    year: Option<i32>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+) -> Result<Page<NoticeSummary>, AppError> {
+    let (b, me) = authed().await?;
+    let mut all = b.notices(&me).await?;
+    all.retain(|n| {
+        kind.is_none_or(|k| n.kind == k)
+            && year.is_none_or(|y| n.quarter.starts_with(&format!("{y}-")))
+    });
+    PageQuery::new(page, per_page).cut(all)
 }
 
 /// Derives the outcomes again from the published results; idempotent (a second run reports

@@ -203,7 +203,7 @@ fn outcome_groups(outcomes: &[OutcomeView]) -> impl IntoView + use<> {
 pub fn RewardsPage() -> impl IntoView {
     let lang = use_lang();
     signed_in_page(move |me| async move {
-        let b = api::get_rewards_board().await?;
+        let b = api::get_rewards_board(None).await?;
         let quarters = b
             .quarters
             .iter()

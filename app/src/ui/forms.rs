@@ -29,6 +29,28 @@ pub(crate) async fn call<F: ServerFn + Serialize>(args: F) -> Result<(), AppErro
     send(F::PATH, encode(&args)?).await.map(|_| ())
 }
 
+/// Calls `F` and decodes its answer (for the few forms that show what came back).
+pub(crate) async fn call_for_answer<F>(args: F) -> Result<F::Output, AppError>
+where
+    F: ServerFn + Serialize,
+    F::Output: serde::de::DeserializeOwned,
+{
+    let body = encode(&args)?;
+    #[cfg(feature = "hydrate")]
+    {
+        send(F::PATH, body)
+            .await?
+            .json::<F::Output>()
+            .await
+            .map_err(|_| AppError::Internal {})
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        send(F::PATH, body).await?;
+        Err(AppError::Internal {})
+    }
+}
+
 /// Calls `F` in the background and reloads the page when it succeeds; a failure shows in
 /// `error`. `pending` is set while the call runs (the buttons are disabled by it).
 pub(crate) fn call_and_reload<F: ServerFn + Serialize>(

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. They stay in the server; pages and the API see the plain
 //! types of `app::domain`, mapped in the service layer.
 
+pub mod api_token;
 pub mod appeal;
 pub mod area;
 pub mod area_opinion;

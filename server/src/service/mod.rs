@@ -13,6 +13,7 @@ mod prelude;
 mod record;
 mod rewards;
 mod sessions;
+mod tokens;
 
 pub(crate) use eval::supervisors_from;
 pub use rewards::published_anchors;

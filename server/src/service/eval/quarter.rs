@@ -234,6 +234,35 @@ impl app::ports::Quarterly for Service {
         self.pool_view(&self.db, me, q).await
     }
 
+    async fn published_results(
+        &self,
+        me: &Me,
+        year: Option<i32>,
+    ) -> Result<Vec<ResultView>, AppError> {
+        let now = self.now();
+        let mut q = eval_result::Entity::find()
+            .filter(eval_result::Column::Kind.eq(QUARTERLY))
+            .filter(eval_result::Column::PublishedAt.lte(now));
+        if let Some(y) = year {
+            q = q.filter(eval_result::Column::Year.eq(y));
+        }
+        let rows = q
+            .order_by_desc(eval_result::Column::Year)
+            .order_by_desc(eval_result::Column::Period)
+            .all(&self.db)
+            .await
+            .ie()?;
+        let people = self.people(&self.db).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            // Published quarterly results are visible to everyone; how much, by role.
+            if let Some(access) = self.result_access(&self.db, me, r).await? {
+                out.push(self.result_view(&self.db, r, &people, access).await?);
+            }
+        }
+        Ok(out)
+    }
+
     /// A principal's preliminary or confirming choice. The quarter is decided when the
     /// policy's number of active principals have confirmed *identical* lists: a confirmation
     /// that differs from one already confirmed is refused (409 `confirm_mismatch`) rather than

@@ -325,6 +325,10 @@ impl app::ports::Notices for Service {
         self.notice_view(&self.db, me, &n).await
     }
 
+    async fn notices(&self, me: &Me) -> Result<Vec<NoticeSummary>, AppError> {
+        self.notice_summaries(&self.db, me).await
+    }
+
     async fn draft_notice(
         &self,
         me: &Me,
