@@ -17,6 +17,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v brotli >/dev/null || missing+=(brotli)
+# Chinese text in the end-to-end screenshots (without it every character is a box).
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   apt-get update -qq

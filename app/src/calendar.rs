@@ -163,7 +163,7 @@ impl SheetPeriod {
 
     /// A compact stable key, e.g. `2026-04-1`.
     pub fn key(self) -> String {
-        format!("{}-{:02}-{}", self.year, self.month, self.dekad.number())
+        format!("{:04}-{:02}-{}", self.year, self.month, self.dekad.number())
     }
 
     /// Parses the output of [`SheetPeriod::key`].
@@ -252,7 +252,7 @@ impl Month {
         }
     }
     pub fn key(self) -> String {
-        format!("{}-{:02}", self.year, self.month)
+        format!("{:04}-{:02}", self.year, self.month)
     }
     pub fn parse_key(s: &str) -> Result<Month, AppError> {
         let bad = || AppError::invalid("month", "bad_period");
@@ -321,7 +321,7 @@ impl Quarter {
         }
     }
     pub fn key(self) -> String {
-        format!("{}-Q{}", self.year, self.quarter)
+        format!("{:04}-Q{}", self.year, self.quarter)
     }
     pub fn parse_key(s: &str) -> Result<Quarter, AppError> {
         let bad = || AppError::invalid("quarter", "bad_period");
@@ -404,9 +404,9 @@ impl LedgerPeriod {
     /// `2026-Q3` or `2026-YE`.
     pub fn key(self) -> String {
         if self.is_year_end() {
-            format!("{}-YE", self.year)
+            format!("{:04}-YE", self.year)
         } else {
-            format!("{}-Q{}", self.year, self.slot)
+            format!("{:04}-Q{}", self.year, self.slot)
         }
     }
     pub fn parse_key(s: &str) -> Result<LedgerPeriod, AppError> {

@@ -1057,6 +1057,20 @@ async fn the_api_names_bad_fields_speaks_the_accepted_language_and_refuses_reuse
         );
         assert!(e["message"].as_str().unwrap().contains(field), "{e}");
     }
+    // A day outside the calendar's years (found by the API fuzzer) is refused, not turned
+    // into a period no schema allows.
+    let (s, e) = ctx
+        .post(
+            "/api/v1/record/today",
+            json!({"day": "0090-11-13"}),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(
+        (s, e["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("out_of_range")),
+        "{e}"
+    );
     // Accept-Language counts when there is no language cookie; the cookie wins.
     let bad = json!({"input": {"client_id": "f-000004", "day": "2026-04-16", "work": "x", "outcome": "x", "place": "office"}});
     let call = |lang: &'static str, cookie: String| {

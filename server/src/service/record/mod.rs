@@ -436,6 +436,10 @@ impl app::ports::Records for Service {
         if day > today {
             return Err(AppError::invalid("day", "future_day"));
         }
+        // The calendar's years (as every period: 2000–2100); found by the API fuzzer.
+        if !(2000..=2100).contains(&day.year()) {
+            return Err(AppError::invalid("day", "out_of_range"));
+        }
         let period = SheetPeriod::containing(day);
         let owner = self.cadre(&self.db, me.id.0).await?;
         let s = self.find_sheet(&self.db, me.id.0, period).await?;
