@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"
 cargo leptos build --release
 site=target/site
-for f in "$site"/pkg/*.js "$site"/pkg/*.wasm "$site"/pkg/*.css "$site"/*.svg; do
+for f in "$site"/pkg/*.js "$site"/pkg/*.wasm "$site"/pkg/*.css "$site"/*.svg "$site"/*.js "$site"/*.webmanifest; do
   [ -f "$f" ] || continue
   gzip -kf -9 "$f"
   if command -v brotli >/dev/null; then brotli -kf -q 11 "$f"; fi

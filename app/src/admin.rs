@@ -89,7 +89,7 @@ fn tokens_section(
                                     <td data-label=tr("field.expires_on")>{local_time(t.expires_at)}</td>
                                     <td data-label=tr("tokens.last_used")>{t.last_used_at.map(local_time).unwrap_or_else(|| "—".into())}</td>
                                     <td>{if t.active {
-                                        view! { <crate::auth::islands::RevokeTokenButton lang=lang id=t.id/> }.into_any()
+                                        revoke_form(lang, t.id)
                                     } else {
                                         view! { <span class="muted">{tr(if t.revoked_at.is_some() { "tokens.revoked" } else { "tokens.expired" })}</span> }.into_any()
                                     }}</td>
@@ -100,6 +100,19 @@ fn tokens_section(
                 </div>
             })}
         </details>
+    }
+    .into_any()
+}
+
+/// The revoke button of one token (the generic form island, with a confirmation).
+fn revoke_form(lang: Lang, id: crate::auth::TokenId) -> AnyView {
+    use crate::ui::forms::{ApiForm, FormAction};
+    let action = FormAction::of::<crate::auth::api::RevokeToken>(&["id"]).ints(&["id"]);
+    view! {
+        <ApiForm lang=lang action=action confirm=crate::i18n::t(lang, "tokens.revoke_confirm") class="inline".to_string()>
+            <input type="hidden" name="id" value=id.0.to_string()/>
+            <button type="submit" class="small">{tr("tokens.revoke")}</button>
+        </ApiForm>
     }
     .into_any()
 }

@@ -543,20 +543,30 @@ macro_rules! key_serde {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                #[derive(Deserialize)]
-                struct $legacy { $($f: $t),* }
-                #[derive(Deserialize)]
-                #[serde(untagged)]
-                enum Wire {
-                    Key(String),
-                    Parts($legacy),
-                }
                 let bad = || {
                     serde::de::Error::custom(concat!("not ", $what, " (expected like \"", $example, "\")"))
                 };
-                match Wire::deserialize(d)? {
-                    Wire::Key(k) => $ty::parse_key(&k).map_err(|_| bad()),
-                    Wire::Parts($legacy { $($f),* }) => ($make).map_err(|_| bad()),
+                // The server also reads the object shape of earlier versions (stored JSON,
+                // old clients); the browser only ever gets keys (and stays small).
+                #[cfg(feature = "ssr")]
+                {
+                    #[derive(Deserialize)]
+                    struct $legacy { $($f: $t),* }
+                    #[derive(Deserialize)]
+                    #[serde(untagged)]
+                    enum Wire {
+                        Key(String),
+                        Parts($legacy),
+                    }
+                    match Wire::deserialize(d)? {
+                        Wire::Key(k) => $ty::parse_key(&k).map_err(|_| bad()),
+                        Wire::Parts($legacy { $($f),* }) => ($make).map_err(|_| bad()),
+                    }
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    let k = String::deserialize(d)?;
+                    $ty::parse_key(&k).map_err(|_| bad())
                 }
             }
         }
@@ -587,7 +597,7 @@ key_serde!(Quarter, "a quarter", "2026-Q2", "^[0-9]{4}-Q[1-4]$",
 key_serde!(LedgerPeriod, "a bonus period", "2026-Q3", "^[0-9]{4}-(Q[1-4]|YE)$",
     LedgerPeriodParts { year: i32, slot: u32 } => LedgerPeriod::parse_key(&if slot == 5 { format!("{year}-YE") } else { format!("{year}-Q{slot}") }));
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod key_serde_tests {
     use super::*;
 

@@ -51,6 +51,25 @@ pub enum AppError {
     /// Something failed on the server; the cause is logged there, not sent.
     #[error("internal error")]
     Internal {},
+    /// The server was not reached, did not answer in time, or failed on the way (a 5xx,
+    /// also from a proxy). Made in the browser, never sent by the server: unlike every other
+    /// variant it is not a refusal, and a save that meets it waits to be sent again.
+    #[error("network: {cause:?}")]
+    #[serde(skip)]
+    Network { cause: NetworkCause },
+}
+
+/// Why a call did not get a business answer from the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkCause {
+    /// No connection (the browser is offline or the request never got through).
+    Offline,
+    /// No answer within the time the client waits.
+    Timeout,
+    /// A server error (5xx) on the way or on the server.
+    Server,
 }
 
 impl AppError {
@@ -81,6 +100,7 @@ impl AppError {
             AppError::UnsupportedMediaType {} => 415,
             AppError::Timeout {} => 408,
             AppError::Internal {} => 500,
+            AppError::Network { .. } => 503,
         }
     }
 
@@ -99,7 +119,17 @@ impl AppError {
             AppError::UnsupportedMediaType {} => "err.unsupported_media_type".into(),
             AppError::Timeout {} => "err.timeout".into(),
             AppError::Internal {} => "err.internal".into(),
+            AppError::Network { cause } => match cause {
+                NetworkCause::Offline => "err.net_offline".into(),
+                NetworkCause::Timeout => "err.net_timeout".into(),
+                NetworkCause::Server => "err.net_server".into(),
+            },
         }
+    }
+
+    /// Not an answer from the server: the call may succeed if it is sent again.
+    pub fn is_network(&self) -> bool {
+        matches!(self, AppError::Network { .. })
     }
 
     /// The field the error is about, if any.
@@ -142,6 +172,9 @@ const KIND_MESSAGES: &[&str] = &[
     "timeout",
     "internal",
     "rows_rejected",
+    "net_offline",
+    "net_timeout",
+    "net_server",
 ];
 
 /// Every reason code an `invalid`, `conflict` or CSV row error may carry: each has its
@@ -163,8 +196,8 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::Deserialization(_)
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest {},
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Conflict {
-                reason: "network".into(),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network {
+                cause: NetworkCause::Offline,
             },
             _ => AppError::Internal {},
         }

@@ -12,7 +12,7 @@ use crate::policy::Policy;
 use crate::record::api;
 use crate::record::islands::TodayForm;
 use crate::record::pages::StateBadge;
-use crate::ui::{day_label, flash, local_time, period_label, query, tr, use_lang};
+use crate::ui::{day_label, flash_error, local_time, period_label, query, tr, use_lang};
 
 /// What the no-JavaScript *Today* form sent when the save was refused: the page is shown
 /// again at once (422) with the error and the text as typed, so nothing is lost. It is
@@ -35,7 +35,9 @@ pub fn TodayPage() -> impl IntoView {
     let day = query("day").and_then(|d| d.parse::<NaiveDate>().ok());
     // After a refused no-JavaScript save: the text as typed (see `TodayRetry`).
     let retry = use_context::<TodayRetry>();
-    let flash = flash(retry.as_ref().map(|r| &r.error));
+    // "Saved" after a no-JavaScript save shows beside the save button.
+    let flash = flash_error(retry.as_ref().map(|r| &r.error));
+    let saved = query("saved").is_some();
     signed_in_page(move |_me| async move {
         let v = api::get_today(day).await?;
         let reminders = crate::eval::api::get_reminders().await.unwrap_or_default();
@@ -68,11 +70,13 @@ pub fn TodayPage() -> impl IntoView {
                         client_id=v.client_id.clone()
                         work=retry.as_ref().map(|r| r.0.clone()).or_else(|| entry.as_ref().map(|e| e.work.clone())).unwrap_or_default()
                         outcome=retry.as_ref().map(|r| r.1.clone()).or_else(|| entry.as_ref().map(|e| e.outcome.clone())).unwrap_or_default()
-                        place=retry.as_ref().and_then(|r| r.2).or_else(|| entry.as_ref().map(|e| e.place)).unwrap_or(Place::Office)
-                        village_id=retry.as_ref().map(|r| r.3).unwrap_or_else(|| entry.as_ref().and_then(|e| e.village_id))
+                        place=retry.as_ref().and_then(|r| r.2).or_else(|| entry.as_ref().map(|e| e.place)).or(v.last_place).unwrap_or(Place::Office)
+                        village_id=retry.as_ref().map(|r| r.3).unwrap_or_else(|| entry.as_ref().map_or(v.last_village_id, |e| e.village_id))
                         place_note=retry.as_ref().map(|r| r.4.clone()).or_else(|| entry.as_ref().and_then(|e| e.place_note.clone())).unwrap_or_default()
                         villages=v.villages.clone()
                         max_chars=Policy::default().max_line_chars
+                        version=entry.as_ref().map_or(0, |e| e.version)
+                        saved=saved
                     />
                 }
                 .into_any()

@@ -3,7 +3,7 @@
 //! `hydrate`; no database crate is ever a dependency of this crate.
 //!
 //! Layout (arrows point to what a module may use): `shell` → `home`, `admin` (pages that
-//! combine features) → the features `rewards` → `eval` → `record` → `org` → `auth` → `ui` →
+//! combine features), `offline` (working without a connection) → the features `rewards` → `eval` → `record` → `org` → `auth` → `ui` →
 //! the kernel (`domain`, `calendar`, `policy`, `error`, `i18n`). Each feature is a folder:
 //! types and rules in `mod.rs` (and named submodules), `api` (server functions), `pages`,
 //! `islands`. The server-only `ports` (the backend traits) sees every feature's types.
@@ -19,6 +19,7 @@ pub mod error;
 pub mod eval;
 pub mod home;
 pub mod i18n;
+pub mod offline;
 pub mod org;
 pub mod policy;
 #[cfg(feature = "ssr")]

@@ -19,6 +19,16 @@ pub struct Policy {
     pub due_minute: u32,
     /// Maximum characters per line.
     pub max_line_chars: usize,
+    /// How long a line may wait on a phone (offline) and still be judged writable by when
+    /// it was written there rather than by when it arrived, in hours. Days of the current
+    /// and the previous dekad are writable anyway, so this matters for a line kept longer
+    /// than that grace; the default, two weeks, covers a fortnight without signal.
+    #[serde(default = "default_offline_window_hours")]
+    pub offline_window_hours: u32,
+}
+
+fn default_offline_window_hours() -> u32 {
+    14 * 24
 }
 
 impl Default for Policy {
@@ -29,6 +39,7 @@ impl Default for Policy {
             due_hour: 23,
             due_minute: 59,
             max_line_chars: 200,
+            offline_window_hours: default_offline_window_hours(),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::eval::pages::*;
 use crate::home::TodayPage;
 use crate::i18n::Lang;
+use crate::offline::OfflinePage;
 use crate::record::pages::*;
 use crate::rewards::pages::*;
 use crate::ui::layout::error_view;
@@ -53,11 +54,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang=lang.tag()>
             <head>
                 <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content"/>
                 <meta name="theme-color" content="#b3261e"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options=options islands=true/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/apple-touch-icon.png"/>
+                <meta name="mobile-web-app-capable" content="yes"/>
+                <meta name="apple-mobile-web-app-title" content=tr("app.name")/>
+                <script src="/xn.js" defer></script>
+                // The islands' loader waits here; /xn.js puts it in the page only when the
+                // page has an island, so pages without one load no JS glue and no WASM.
+                <template id="xn-islands">
+                    <HydrationScripts options=options islands=true/>
+                </template>
                 <MetaTags/>
             </head>
             <body>
@@ -81,6 +91,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/") view=TodayPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/offline") view=OfflinePage ssr=SsrMode::Async/>
                 <Route path=path!("/sheets") view=MySheetsPage ssr=SsrMode::Async/>
                 <Route path=path!("/sheets/:id") view=SheetPage ssr=SsrMode::Async/>
                 <Route path=path!("/sheets/:id/print") view=PrintPage ssr=SsrMode::Async/>

@@ -71,3 +71,17 @@ pub fn set_page_csp() {
         opts.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
     }
 }
+
+/// The header naming whose page a response is (a person id, never user text): the service
+/// worker keeps signed-in pages per person and drops them when another signs in.
+pub const PERSON_HEADER: &str = "x-xn-person";
+
+/// Marks the page being rendered as the signed-in person's.
+pub fn mark_person(id: crate::domain::CadreId) {
+    if let Some(opts) = use_context::<ResponseOptions>() {
+        opts.insert_header(
+            http::HeaderName::from_static(PERSON_HEADER),
+            http::HeaderValue::from(id.0),
+        );
+    }
+}

@@ -22,6 +22,8 @@ export class LoginPage {
 export class TodayPage {
   constructor(private page: Page) {}
   async write(work: string, outcome: string, opts: { village?: string } = {}) {
+    // The interactive save (the plain form is tested without JavaScript).
+    await hydrated(this.page);
     await this.page.getByLabel('工作', { exact: true }).fill(work);
     await this.page.getByLabel('成效', { exact: true }).fill(outcome);
     if (opts.village) {

@@ -12,6 +12,7 @@ mod m20261201_000002_add_notice_audit_anchor;
 mod m20261202_000001_add_sheet_first_submitted;
 mod m20261202_000002_add_entry_save_digest;
 mod m20261202_000003_create_api_tokens;
+mod m20261203_000001_add_entry_version_device_time;
 
 /// The ordered list of migrations, applied by `xiaoneng migrate` and at server start.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_add_sheet_first_submitted::Migration),
             Box::new(m20261202_000002_add_entry_save_digest::Migration),
             Box::new(m20261202_000003_create_api_tokens::Migration),
+            Box::new(m20261203_000001_add_entry_version_device_time::Migration),
         ]
     }
 }

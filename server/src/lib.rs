@@ -13,6 +13,7 @@ pub mod entities;
 
 pub mod import;
 pub mod net;
+pub mod offline;
 pub mod openapi;
 pub mod passwords;
 

@@ -145,8 +145,10 @@ pub fn router(state: AppState) -> Router {
         .route(crate::openapi::NOTICE_DOWNLOAD, get(notice_download))
         .route("/api/v1/{*name}", post(server_fn_handler));
 
+    let worker = Arc::new(crate::offline::Shell::of(&state.leptos_options).script());
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/sw.js", get(move || crate::offline::serve(worker.clone())))
         .route("/csp-report", post(crate::security::csp_report))
         .route("/login", post(login_form))
         .route("/logout", post(logout_form))
@@ -400,6 +402,9 @@ struct TodayForm {
     village_id: String,
     #[serde(default)]
     place_note: String,
+    /// The version of the entry the form was shown with (empty: no check).
+    #[serde(default)]
+    base_version: String,
 }
 
 /// Saves the *Today* form when it was posted without JavaScript. Saved: back to *Today*
@@ -431,6 +436,8 @@ async fn today_form(
                 place,
                 village_id,
                 place_note: Some(f.place_note.clone()),
+                device_written_at: None,
+                base_version: f.base_version.trim().parse().ok(),
             };
             state.service.save_entry(&me, input).await
         }

@@ -675,3 +675,64 @@ async fn a_page_looks_up_the_session_once() {
     }
     ctx.finish().await;
 }
+
+/// The installable app: the service worker names this build's files and the offline page,
+/// may fetch from this site only and is always revalidated; every page links the manifest
+/// and the script that registers the worker; signed-in pages name their person (the worker
+/// keeps pages per person), others do not; the offline page needs no session.
+#[tokio::test]
+async fn the_service_worker_the_manifest_and_the_offline_page() {
+    let ctx = Ctx::new().await;
+    let (s, h, js) = ctx.get("/sw.js", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert_eq!(h[header::CACHE_CONTROL], "no-cache");
+    assert!(
+        h[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'self'")
+    );
+    for f in [
+        "\"/pkg/xiaoneng",
+        ".wasm\"",
+        "\"/offline\"",
+        "\"/icon-192.png\"",
+        "const BUILD = \"",
+    ] {
+        assert!(js.contains(f), "{f} missing from the worker");
+    }
+
+    let (s, h, html) = ctx.get("/offline", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("现在没有网络") && html.contains("回到今日"));
+    assert!(h.get("x-xn-person").is_none());
+    let (_, _, html) = ctx.get("/offline", Some("xn_lang=en")).await;
+    assert!(html.contains("No connection"));
+
+    let (_, h, html) = ctx.get("/login", None).await;
+    assert!(h.get("x-xn-person").is_none());
+    for link in [
+        "rel=\"manifest\" href=\"/manifest.webmanifest\"",
+        "src=\"/xn.js\"",
+    ] {
+        assert!(html.contains(link), "{link}");
+    }
+    let alice = ctx.login("alice").await;
+    let (s, h, html) = ctx.get("/", Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["x-xn-person"], common::ids::ALICE.to_string().as_str());
+    // The banner a kept page shows offline is there, hidden, with the mark the worker fills.
+    let banner = html.split("id=\"xn-offline\"").nth(1).unwrap();
+    let banner = banner.split("</p>").next().unwrap();
+    assert!(
+        banner.contains("hidden") && banner.contains("__XN_KEPT_AT__"),
+        "{banner}"
+    );
+    ctx.finish().await;
+}

@@ -3,12 +3,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::TokenId;
-use super::api::{ChangePassword, CreateToken, RevokeToken};
+use super::api::{ChangePassword, CreateToken};
 use crate::domain::{CadreId, Role};
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Done, Fields, Status, call, call_and_reload, call_for_answer};
+use crate::ui::forms::{Done, Fields, Status, call, call_for_answer};
 
 /// Changes one's own password.
 #[island]
@@ -110,25 +109,5 @@ pub fn CreateTokenForm(
             <input id="token-secret" class="mono" type="text" readonly value=move || secret.get().unwrap_or_default()/>
             <p><button type="button" class="small" on:click=|_| crate::ui::forms::reload()>{t(lang, "tokens.done")}</button></p>
         </div>
-    }
-}
-
-/// Revokes one API token (after a confirmation).
-#[island]
-pub fn RevokeTokenButton(lang: Lang, id: TokenId) -> impl IntoView {
-    let error = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
-    let revoke = move |_| {
-        if !window()
-            .confirm_with_message(&t(lang, "tokens.revoke_confirm"))
-            .unwrap_or(false)
-        {
-            return;
-        }
-        call_and_reload(RevokeToken { id }, error, pending);
-    };
-    view! {
-        <button type="button" class="small" on:click=revoke disabled=move || pending.get()>{t(lang, "tokens.revoke")}</button>
-        <Status lang error/>
     }
 }

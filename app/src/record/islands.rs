@@ -10,7 +10,7 @@ use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Done, Fields, Status, call, call_and_reload, text_of};
+use crate::ui::forms::{Done, Fields, Status, call_and_reload, call_for, text_of};
 
 /// A new idempotency key for a save, made in the browser.
 fn new_client_id() -> String {
@@ -20,8 +20,26 @@ fn new_client_id() -> String {
     format!("c{now:x}{a:08x}{b:08x}")
 }
 
+/// Where a save stands, as the *Today* form shows it.
+#[derive(Clone, Debug, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    /// Saved on the server, at this browser time ("14:05").
+    Saved(String),
+    /// Not sent: the server was not reached (the lines stay in the form).
+    Unsent(AppError),
+}
+
+/// What the island reads of a save's answer: the entry's new version.
+#[derive(serde::Deserialize)]
+struct Saved {
+    version: u32,
+}
+
 /// The *Today* form. Without WASM it is a plain form posted to `/today`; once hydrated it
-/// saves through `record/save_entry` without leaving the page.
+/// saves through `record/save_entry` without leaving the page, naming the version of the
+/// entry it was shown with (`version`, 0: none).
 #[island]
 pub fn TodayForm(
     lang: Lang,
@@ -34,43 +52,47 @@ pub fn TodayForm(
     place_note: String,
     villages: Vec<VillageOption>,
     max_chars: usize,
+    version: u32,
+    /// Just saved by the plain form (`?saved`).
+    saved: bool,
 ) -> impl IntoView {
     let client_id = RwSignal::new(client_id);
+    // A page opened from the phone's cache names a client id that may have been used:
+    // the live form makes its own (effects run in the browser only).
+    Effect::new(move |_| client_id.set(new_client_id()));
+    let version = RwSignal::new(version);
     let work_s = RwSignal::new(work.clone());
     let outcome_s = RwSignal::new(outcome.clone());
     let error = RwSignal::new(None::<AppError>);
-    let done = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let state = RwSignal::new(if saved {
+        SaveState::Saved(String::new())
+    } else {
+        SaveState::Idle
+    });
+    let signals = SaveSignals {
+        client_id,
+        version,
+        error,
+        state,
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
+        if state.get_untracked() == SaveState::Saving {
             return;
         }
         // Read what the form holds now: text typed before the page became interactive
         // counts too (the signals only drive the counters).
-        let input = entry_of(
+        let mut input = entry_of(
             &Fields::of_event(&ev),
             client_id.get_untracked(),
             day,
             place,
         );
-        if let Err(e) = input.clone().validate(&Policy::default()) {
-            error.set(Some(e));
-            done.set(None);
-            return;
-        }
-        pending.set(true);
-        spawn_local(async move {
-            let saved = call(SaveEntry { input }).await;
-            // Saved: the next save is a new one, with a new idempotency key.
-            if saved.is_ok() {
-                client_id.set(new_client_id());
-            }
-            done.set(saved.as_ref().ok().map(|()| saved_now(lang)));
-            error.set(saved.err());
-            pending.set(false);
-        });
+        input.base_version = Some(version.get_untracked());
+        // Sent now, it is judged at its receipt: no device time (a phone's clock may be
+        // off). Only a save replayed later from the outbox names when it was written.
+        send_save(signals, input);
     };
 
     let count =
@@ -78,6 +100,7 @@ pub fn TodayForm(
     view! {
         <form method="post" action="/today" class="card today-form" on:submit=on_submit>
             <input type="hidden" name="client_id" prop:value=move || client_id.get() value=client_id.get_untracked()/>
+            <input type="hidden" name="base_version" prop:value=move || version.get().to_string() value=version.get_untracked().to_string()/>
             <input type="hidden" name="day" value=day.to_string()/>
             <label for="work">{t(lang, "field.work")}</label>
             <textarea id="work" name="work" rows="3" maxlength=max_chars required
@@ -91,14 +114,74 @@ pub fn TodayForm(
             <span class="counter">{count(outcome_s)}</span>
             {place_chips(lang, place)}
             {village_select(lang, villages, village_id)}
-            <label for="place_note">{t(lang, "field.place_note")}</label>
-            <input id="place_note" name="place_note" type="text" maxlength="100"
-                value=place_note placeholder=t(lang, "today.note_placeholder")/>
-            <Status lang error/><Done done/>
-            <button type="submit" class="primary" disabled=move || pending.get()>
-                {t(lang, "today.save")}
-            </button>
+            <div class="place-note-field">
+                <label for="place_note">{t(lang, "field.place_note")}</label>
+                <input id="place_note" name="place_note" type="text" maxlength="100"
+                    value=place_note placeholder=t(lang, "today.note_placeholder")/>
+            </div>
+            <Status lang error/>
+            {save_bar(lang, state)}
         </form>
+    }
+}
+
+/// The save button, pinned in reach, with where the save stands beside it.
+fn save_bar(lang: Lang, state: RwSignal<SaveState>) -> impl IntoView {
+    let saving = move || state.get() == SaveState::Saving;
+    view! {
+        <div class="save-bar">
+            <p class="save-state" role="status" aria-live="polite">{move || save_state_text(lang, &state.get())}</p>
+            <button type="submit" class="primary" disabled=saving>
+                {move || t(lang, if saving() { "today.saving" } else { "today.save" })}
+            </button>
+        </div>
+    }
+}
+
+/// What a save changes in the *Today* form.
+#[derive(Clone, Copy)]
+struct SaveSignals {
+    client_id: RwSignal<String>,
+    version: RwSignal<u32>,
+    error: RwSignal<Option<AppError>>,
+    state: RwSignal<SaveState>,
+}
+
+/// Checks the lines and sends them: a refusal shows by its field, a network failure leaves
+/// the lines in the form as not sent.
+fn send_save(s: SaveSignals, input: EntryInput) {
+    if let Err(e) = input.clone().validate(&Policy::default()) {
+        s.error.set(Some(e));
+        s.state.set(SaveState::Idle);
+        return;
+    }
+    s.error.set(None);
+    s.state.set(SaveState::Saving);
+    spawn_local(async move {
+        match call_for::<_, Saved>(SaveEntry { input }).await {
+            Ok(saved) => {
+                // The next save is a new one, over the version now stored.
+                s.client_id.set(new_client_id());
+                s.version.set(saved.version);
+                s.state.set(SaveState::Saved(clock_now()));
+            }
+            Err(e) if e.is_network() => s.state.set(SaveState::Unsent(e)),
+            Err(e) => {
+                s.error.set(Some(e));
+                s.state.set(SaveState::Idle);
+            }
+        }
+    });
+}
+
+/// The line beside the save button: saving, saved at, or not sent and why.
+fn save_state_text(lang: Lang, s: &SaveState) -> String {
+    match s {
+        SaveState::Idle => String::new(),
+        SaveState::Saving => t(lang, "today.saving"),
+        SaveState::Saved(at) if at.is_empty() => t(lang, "today.saved"),
+        SaveState::Saved(at) => format!("{} {at}", t(lang, "today.saved")),
+        SaveState::Unsent(e) => format!("{}：{}", t(lang, "today.unsent"), e.message(lang)),
     }
 }
 
@@ -112,18 +195,15 @@ fn entry_of(f: &Fields, client_id: String, day: NaiveDate, place: Place) -> Entr
         place: Place::from_code(&f.get("place")).unwrap_or(place),
         village_id: f.get("village_id").parse().ok().map(VillageId),
         place_note: Some(f.get("place_note")),
+        device_written_at: None,
+        base_version: None,
     }
 }
 
-/// "Saved 14:05", at the browser's clock.
-fn saved_now(lang: Lang) -> String {
+/// "14:05", at the browser's clock.
+fn clock_now() -> String {
     let now = js_sys::Date::new_0();
-    format!(
-        "{} {:02}:{:02}",
-        t(lang, "today.saved"),
-        now.get_hours(),
-        now.get_minutes()
-    )
+    format!("{:02}:{:02}", now.get_hours(), now.get_minutes())
 }
 
 /// Where the day was spent, as chips (radio buttons).
@@ -155,6 +235,7 @@ fn village_select(
     village_id: Option<VillageId>,
 ) -> impl IntoView {
     view! {
+        <div class="village-field">
         <label for="village_id">{t(lang, "field.village_id")}</label>
         <select id="village_id" name="village_id">
             <option value="">{t(lang, "today.no_village")}</option>
@@ -170,6 +251,7 @@ fn village_select(
                 })
                 .collect_view()}
         </select>
+        </div>
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod islands;
 pub mod pages;
+pub mod replay;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,15 @@ pub struct EntryInput {
     pub village_id: Option<VillageId>,
     #[serde(default)]
     pub place_note: Option<String>,
+    /// When the lines were written on the device (a save replayed from the phone's outbox
+    /// arrives later). Bounded: not after the receipt, not before the day itself.
+    #[serde(default)]
+    pub device_written_at: Option<DateTime<Utc>>,
+    /// The version of the day's entry the client last saw: 0 when it saw none. A save over
+    /// an older version than the stored one is refused as `newer_version` (409). Omitted: no
+    /// check, the last write wins.
+    #[serde(default)]
+    pub base_version: Option<u32>,
 }
 
 impl EntryInput {
@@ -173,7 +183,20 @@ pub struct DayEntryView {
     pub place_note: Option<String>,
     /// When it was first written (UTC).
     pub written_at: DateTime<Utc>,
+    /// When its latest save arrived.
     pub updated_at: DateTime<Utc>,
+    /// Counted up by every save; a save names the one it was made over (`base_version`).
+    pub version: u32,
+    /// When its latest save was written on the device, if the save said.
+    pub device_written_at: Option<DateTime<Utc>>,
+}
+
+impl DayEntryView {
+    /// When the latest save arrived, if that was long after it was written (an offline
+    /// line synced later).
+    pub fn synced_late(&self) -> Option<DateTime<Utc>> {
+        replay::late_sync(self.device_written_at, self.updated_at)
+    }
 }
 
 /// A row of a sheet: a day, whether it can still be written, and its entry if any.
@@ -357,6 +380,9 @@ pub struct SheetView {
     /// What the viewer may do now.
     pub can_submit: bool,
     pub can_review: bool,
+    /// The township's date when the sheet was read: today's own empty row is "to write",
+    /// earlier ones "to write later".
+    pub today: NaiveDate,
 }
 
 /// The *Today* screen's data.
@@ -369,10 +395,14 @@ pub struct TodayView {
     pub entry: Option<DayEntryView>,
     pub villages: Vec<VillageOption>,
     pub sheet: SheetSummary,
-    /// Days of the open sheets that are still empty and writable.
+    /// Working days (Monday to Friday) of the open sheets that are still empty and
+    /// writable.
     pub missing_days: Vec<NaiveDate>,
     /// A fresh idempotency key for the next save.
     pub client_id: String,
+    /// Where the cadre's latest entry was written (offered for a new day).
+    pub last_place: Option<Place>,
+    pub last_village_id: Option<VillageId>,
 }
 
 /// One row of a supervising leader's inbox.
@@ -505,6 +535,8 @@ mod tests {
             place: Place::Village,
             village_id: None,
             place_note: None,
+            device_written_at: None,
+            base_version: None,
         };
         let p = Policy::default();
         assert!(base.clone().validate(&p).is_err());

@@ -12,7 +12,9 @@ use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t, tf};
 use crate::ui::layout::error_view;
-use crate::ui::{PrintButton, day_label, local_time, period_label, query, tr, use_lang};
+use crate::ui::{
+    PrintButton, day_label, local_time, moment_label, period_label, query, tr, use_lang,
+};
 
 /// A coloured badge for a sheet state.
 #[component]
@@ -124,6 +126,7 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
     let s = v.summary.clone();
     let own = s.cadre.id == me.id;
     let empty_days = v.days.iter().filter(|d| d.entry.is_none()).count() as u32;
+    let today = v.today;
     view! {
         <h1>{format!("{} · {}", s.cadre.name, period_label(s.period))}</h1>
         <p class="sheet-line">
@@ -149,11 +152,14 @@ fn sheet_view(me: Me, v: SheetView) -> impl IntoView {
                             {e.as_ref().map(|e| view! {
                                 <span class="place">{place_text(e)}</span>
                             })}
+                            {e.as_ref().and_then(DayEntryView::synced_late).map(|t| view! {
+                                <span class="badge badge-synced">{tf(use_lang(), "sheet.synced_late", &[("t", &moment_label(t))])}</span>
+                            })}
                             {e.as_ref().filter(|e| written_later(e)).map(|e| view! {
                                 <span class="written-later">{tf(use_lang(), "sheet.written_later", &[("t", &local_time(e.written_at))])}</span>
                             })}
                             {writable.then(|| view! {
-                                <a class="small" href=format!("/?day={}", d.day)>{tr(if e.is_some() { "sheet.edit_day" } else { "sheet.fill_day" })}</a>
+                                <a class="small" href=format!("/?day={}", d.day)>{tr(if e.is_some() { "sheet.edit_day" } else if d.day == today { "sheet.write_today" } else { "sheet.fill_day" })}</a>
                             })}
                         </div>
                         {match e {
@@ -213,7 +219,7 @@ fn versions_section(versions: &[SheetVersion]) -> impl IntoView + use<> {
                                 <summary>
                                     <strong>{tf(lang, "sheet.version_n", &[("n", &n)])}</strong>
                                     " · " {tf(lang, "sheet.submitted_at", &[("t", &local_time(x.submitted_at))])}
-                                    {x.returned.is_some().then(|| view! { " " <span class="badge state-returned">{tr("event.returned")}</span> })}
+                                    {x.returned.is_some().then(|| view! { " " <span class="badge badge-returned">{tr("event.returned")}</span> })}
                                     {x.reviewed_at.map(|t| view! { " " <span class="muted small">{tf(lang, "sheet.reviewed_on", &[("t", &local_time(t))])}</span> })}
                                 </summary>
                                 {x.returned.clone().map(|r| view! {
@@ -335,7 +341,11 @@ fn print_view(v: SheetView) -> impl IntoView {
                         let e = d.entry.clone();
                         view! {
                             <tr>
-                                <td class="date">{day_label(d.day)}</td>
+                                <td class="date">{day_label(d.day)}
+                                    {e.as_ref().and_then(DayEntryView::synced_late).map(|t| view! {
+                                        <span class="synced-late">{tf(use_lang(), "sheet.synced_late", &[("t", &moment_label(t))])}</span>
+                                    })}
+                                </td>
                                 <td>{e.as_ref().map(|e| e.work.clone()).unwrap_or_default()}</td>
                                 <td>{e.as_ref().map(|e| e.outcome.clone()).unwrap_or_default()}</td>
                             </tr>

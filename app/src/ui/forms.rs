@@ -35,12 +35,22 @@ where
     F: ServerFn + Serialize,
     F::Output: serde::de::DeserializeOwned,
 {
+    call_for::<F, F::Output>(args).await
+}
+
+/// Calls `F` and decodes the part of its answer the island needs (`T` may name only some of
+/// the answer's fields, which keeps the decoder small in the WASM).
+pub(crate) async fn call_for<F, T>(args: F) -> Result<T, AppError>
+where
+    F: ServerFn + Serialize,
+    T: serde::de::DeserializeOwned,
+{
     let body = encode(&args)?;
     #[cfg(feature = "hydrate")]
     {
         send(F::PATH, body)
             .await?
-            .json::<F::Output>()
+            .json::<T>()
             .await
             .map_err(|_| AppError::Internal {})
     }
@@ -86,25 +96,67 @@ fn encode<T: Serialize>(args: &T) -> Result<String, AppError> {
     serde_json::to_string(args).map_err(|_| AppError::BadRequest {})
 }
 
+/// How long a call waits for the server's answer before it counts as a timeout.
+#[cfg(feature = "hydrate")]
+const CALL_TIMEOUT_MS: u32 = 20_000;
+
 /// POSTs a JSON body to a server function's path. A refusal is decoded into the
-/// [`AppError`] the server sent; a lost connection is the `network` conflict.
+/// [`AppError`] the server sent; no connection, no answer in time and a server failure
+/// (5xx, also from a proxy) are [`AppError::Network`] with their cause, never a refusal.
 #[cfg(feature = "hydrate")]
 async fn send(path: &str, body: String) -> Result<gloo_net::http::Response, AppError> {
+    use crate::error::NetworkCause;
+    let signal = timeout_signal(CALL_TIMEOUT_MS);
     let request = gloo_net::http::Request::post(path)
         .header("Accept", "application/json")
         .header("Content-Type", "application/json")
+        .abort_signal(signal.as_ref())
         .body(body)
         .map_err(|_| AppError::BadRequest {})?;
-    let response = request.send().await.map_err(|_| AppError::Conflict {
-        reason: "network".into(),
-    })?;
+    let response = request.send().await.map_err(network_failure)?;
     if response.ok() {
         return Ok(response);
+    }
+    let cause = match response.status() {
+        408 => Some(NetworkCause::Timeout),
+        s if s >= 500 => Some(NetworkCause::Server),
+        _ => None,
+    };
+    if let Some(cause) = cause {
+        return Err(AppError::Network { cause });
     }
     Err(response
         .json::<AppError>()
         .await
         .unwrap_or(AppError::Internal {}))
+}
+
+/// Why a request got no answer: the browser is offline, the wait ran out, or the
+/// connection failed on the way (offline for the user, too).
+#[cfg(feature = "hydrate")]
+fn network_failure(e: gloo_net::Error) -> AppError {
+    use crate::error::NetworkCause;
+    let timed_out = matches!(&e, gloo_net::Error::JsError(j)
+        if j.name == "TimeoutError" || j.name == "AbortError");
+    let cause = if timed_out && window().navigator().on_line() {
+        NetworkCause::Timeout
+    } else {
+        NetworkCause::Offline
+    };
+    AppError::Network { cause }
+}
+
+/// `AbortSignal.timeout(ms)` where the browser has it (older in-app browsers do not: their
+/// calls then wait as long as the browser lets them).
+#[cfg(feature = "hydrate")]
+fn timeout_signal(ms: u32) -> Option<web_sys::AbortSignal> {
+    use wasm_bindgen::JsCast;
+    let ctor = js_sys::Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
+    let timeout = js_sys::Reflect::get(&ctor, &"timeout".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    timeout.call1(&ctor, &ms.into()).ok()?.dyn_into().ok()
 }
 
 /// Islands only run in the browser; the server build never sends.

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::domain::{Me, Role};
 use crate::error::AppError;
-use crate::i18n::t;
+use crate::i18n::{t, tf};
 use crate::ui::{tr, use_lang};
 
 /// Header with navigation for the signed-in person's roles, language switch and sign-out.
@@ -29,7 +29,11 @@ pub fn Layout(me: Me, children: Children) -> impl IntoView {
     }
     links.push(("/account", "nav.account"));
     let other = lang.other();
+    // Whose page this is: the service worker keeps pages for offline use per person.
+    #[cfg(feature = "ssr")]
+    crate::ssr_util::mark_person(me.id);
     view! {
+        <OfflineBanner/>
         <header class="topbar">
             <a class="brand" href="/">{tr("app.name")}</a>
             <span class="who">{me.name.clone()}</span>
@@ -75,4 +79,21 @@ pub fn error_view(e: &AppError) -> AnyView {
         </main>
     }
     .into_any()
+}
+
+/// What the service worker writes into a kept page's banner: when it was kept.
+pub const KEPT_AT_MARK: &str = "__XN_KEPT_AT__";
+
+/// The id of the banner the service worker shows on a kept page opened offline.
+pub const BANNER_ID: &str = "xn-offline";
+
+/// The banner of a kept page: hidden online; the service worker shows it, with the time the
+/// page was kept, when it serves the page without a connection.
+#[component]
+pub fn OfflineBanner() -> impl IntoView {
+    view! {
+        <p id=BANNER_ID class="offline-banner" role="status" hidden>
+            {tf(use_lang(), "offline.banner", &[("t", KEPT_AT_MARK)])}
+        </p>
+    }
 }

@@ -31,6 +31,21 @@ pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
+/// A moment in the township's time without the year, e.g. "12月3日 08:10" / "12/3 08:10".
+pub fn moment_label(t: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let local = t.with_timezone(&Policy::default().tz());
+    tf(
+        use_lang(),
+        "time.moment",
+        &[
+            ("m", &local.month().to_string()),
+            ("d", &local.day().to_string()),
+            ("hm", &format!("{:02}:{:02}", local.hour(), local.minute())),
+        ],
+    )
+}
+
 /// A period's human label, e.g. "2026年4月上旬" / "Apr 2026, days 1–10".
 pub fn period_label(p: SheetPeriod) -> String {
     let lang = use_lang();
@@ -94,8 +109,16 @@ pub(crate) fn query(key: &str) -> Option<String> {
 /// (codes only, never text to show; an unknown code shows nothing), or the refused save
 /// (`refused`).
 pub(crate) fn flash(refused: Option<&AppError>) -> impl IntoView + use<> {
-    let lang = use_lang();
     let saved = query("saved").is_some();
+    view! {
+        {saved.then(|| view! { <p class="ok" role="status">{tr("today.saved")}</p> })}
+        {flash_error(refused)}
+    }
+}
+
+/// Only the refusal part of [`flash`] (a page that shows "saved" where it saves).
+pub(crate) fn flash_error(refused: Option<&AppError>) -> impl IntoView + use<> {
+    let lang = use_lang();
     let known = |key: &str| crate::i18n::has_key(key).then(|| t(lang, key));
     let err = match refused {
         Some(e) => Some(e.message(lang)),
@@ -109,10 +132,7 @@ pub(crate) fn flash(refused: Option<&AppError>) -> impl IntoView + use<> {
             )
         }),
     };
-    view! {
-        {saved.then(|| view! { <p class="ok" role="status">{tr("today.saved")}</p> })}
-        {err.map(|m| view! { <p class="error" role="alert">{m}</p> })}
-    }
+    err.map(|m| view! { <p class="error" role="alert">{m}</p> })
 }
 
 /// A button that opens the browser's print dialog. An island rather than an `onclick`

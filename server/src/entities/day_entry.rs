@@ -13,7 +13,12 @@ pub struct Model {
     pub village_id: Option<i32>,
     pub place_note: Option<String>,
     pub written_at: DateTimeUtc,
+    /// When the latest save arrived.
     pub updated_at: DateTimeUtc,
+    /// Counted up by every save (1 for the first).
+    pub version: i32,
+    /// When the latest save was written on the device, if it said.
+    pub device_written_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

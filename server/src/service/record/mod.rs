@@ -1,9 +1,12 @@
 //! The daily work record (一记): Today, day entries, ten-day sheets, the leader's inbox and
 //! the archive.
 
+mod archive;
 mod sheets;
 
 pub(in crate::service) use sheets::{period_of, status_of};
+
+use app::record::replay::{check_version, save_times};
 
 use crate::service::prelude::*;
 
@@ -104,13 +107,32 @@ impl Service {
                     .collect(),
                 None => HashSet::new(),
             };
-            missing.extend(
-                p.days().into_iter().filter(|d| {
-                    *d != day && !written.contains(d) && day_is_writable(*d, today, st)
-                }),
-            );
+            missing.extend(p.days().into_iter().filter(|d| {
+                *d != day
+                    && d.weekday().number_from_monday() <= 5
+                    && !written.contains(d)
+                    && day_is_writable(*d, today, st)
+            }));
         }
         Ok(missing)
+    }
+
+    /// The cadre's latest entry by day, on any sheet.
+    async fn last_entry(&self, me: &Me) -> Result<Option<day_entry::Model>, AppError> {
+        let sheets: Vec<i32> = sheet::Entity::find()
+            .filter(sheet::Column::CadreId.eq(me.id.0))
+            .all(&self.db)
+            .await
+            .ie()?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        day_entry::Entity::find()
+            .filter(day_entry::Column::SheetId.is_in(sheets))
+            .order_by_desc(day_entry::Column::Day)
+            .one(&self.db)
+            .await
+            .ie()
     }
 
     /// What the first save with this client id stored, if there was one; another person's
@@ -183,6 +205,7 @@ impl Service {
         sheet_id: i32,
         input: &EntryInput,
         now: DateTime<Utc>,
+        device: Option<DateTime<Utc>>,
     ) -> Result<(day_entry::Model, Option<String>), AppError> {
         let existing = day_entry::Entity::find()
             .filter(day_entry::Column::SheetId.eq(sheet_id))
@@ -192,10 +215,18 @@ impl Service {
             .ie()?;
         let place = input.place.code().to_string();
         let village_id = input.village_id.map(|v| v.0);
+        let current = match &existing {
+            Some(e) => Some(u32::try_from(e.version).stored("day_entries", e.id, "version")?),
+            None => None,
+        };
+        check_version(input.base_version, current)?;
         Ok(match existing {
             Some(e) => {
                 let before = audit::digest_of(&EntryState::from(&e));
+                let version = e.version + 1;
                 let mut am: day_entry::ActiveModel = e.into();
+                am.version = Set(version);
+                am.device_written_at = Set(device);
                 am.work = Set(input.work.clone());
                 am.outcome = Set(input.outcome.clone());
                 am.place = Set(place);
@@ -215,6 +246,8 @@ impl Service {
                     place_note: Set(input.place_note.clone()),
                     written_at: Set(now),
                     updated_at: Set(now),
+                    version: Set(1),
+                    device_written_at: Set(device),
                     ..Default::default()
                 }
                 .insert(tx)
@@ -223,203 +256,6 @@ impl Service {
                 None,
             ),
         })
-    }
-
-    /// The cadres the archive query names (by name or user name, and department).
-    async fn archive_cadres(
-        &self,
-        q: &ArchiveQuery,
-    ) -> Result<HashMap<i32, cadre::Model>, AppError> {
-        let mut cadre_q = cadre::Entity::find();
-        if let Some(p) = q.person.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            if p.chars().count() > 40 {
-                return Err(AppError::invalid("person", "too_long"));
-            }
-            cadre_q = cadre_q.filter(
-                Condition::any()
-                    .add(cadre::Column::Name.contains(p))
-                    .add(cadre::Column::Username.eq(p)),
-            );
-        }
-        if let Some(d) = q.department_id {
-            cadre_q = cadre_q.filter(cadre::Column::DepartmentId.eq(d.0));
-        }
-        Ok(cadre_q
-            .all(&self.db)
-            .await
-            .ie()?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect())
-    }
-
-    /// The submitted sheets of `cadres` in the query's periods and, with a text, only those
-    /// with an entry containing it (with its snippet by sheet id); newest period first,
-    /// then by name.
-    async fn archive_sheets(
-        &self,
-        q: &ArchiveQuery,
-        cadres: &HashMap<i32, cadre::Model>,
-    ) -> Result<(Vec<(sheet::Model, SheetPeriod)>, HashMap<i32, TextHit>), AppError> {
-        let mut sheet_q = sheet::Entity::find()
-            .filter(sheet::Column::SubmittedAt.is_not_null())
-            .filter(sheet::Column::CadreId.is_in(cadres.keys().copied().collect::<Vec<_>>()));
-        let from = q.from.map(|d| period_key(SheetPeriod::containing(d)));
-        let to = q.to.map(|d| period_key(SheetPeriod::containing(d)));
-        if let Some((y, _, _)) = from {
-            sheet_q = sheet_q.filter(sheet::Column::Year.gte(y));
-        }
-        if let Some((y, _, _)) = to {
-            sheet_q = sheet_q.filter(sheet::Column::Year.lte(y));
-        }
-        let mut snippets: HashMap<i32, TextHit> = HashMap::new();
-        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            snippets = self.archive_snippets(text).await?;
-            sheet_q = sheet_q
-                .filter(sheet::Column::Id.is_in(snippets.keys().copied().collect::<Vec<_>>()));
-        }
-        let mut sheets: Vec<(sheet::Model, SheetPeriod)> = Vec::new();
-        for s in sheet_q.all(&self.db).await.ie()? {
-            let period = period_of(&s)?;
-            let k = period_key(period);
-            if from.is_none_or(|f| k >= f) && to.is_none_or(|t| k <= t) {
-                sheets.push((s, period));
-            }
-        }
-        sheets.sort_by(|(a, pa), (b, pb)| {
-            period_key(*pb).cmp(&period_key(*pa)).then_with(|| {
-                let na = cadres.get(&a.cadre_id).map(|c| c.name.as_str());
-                let nb = cadres.get(&b.cadre_id).map(|c| c.name.as_str());
-                na.cmp(&nb)
-            })
-        });
-        Ok((sheets, snippets))
-    }
-
-    /// For each sheet with a line containing `text` — in its current entries or in any
-    /// submitted version — that line (from the newest version that has it, else the current
-    /// entries) and the numbers of the versions that contain it.
-    async fn archive_snippets(&self, text: &str) -> Result<HashMap<i32, TextHit>, AppError> {
-        if text.chars().count() > 50 {
-            return Err(AppError::invalid("text", "too_long"));
-        }
-        let line_of = |work: &str, outcome: &str| -> Option<String> {
-            if work.contains(text) {
-                Some(work.to_string())
-            } else if outcome.contains(text) {
-                Some(outcome.to_string())
-            } else {
-                None
-            }
-        };
-        let hits = day_entry::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(day_entry::Column::Work.contains(text))
-                    .add(day_entry::Column::Outcome.contains(text)),
-            )
-            .all(&self.db)
-            .await
-            .ie()?;
-        let mut out: HashMap<i32, TextHit> = HashMap::new();
-        for h in hits {
-            if let Some(line) = line_of(&h.work, &h.outcome) {
-                out.entry(h.sheet_id).or_insert_with(|| TextHit {
-                    snippet: line,
-                    versions: Vec::new(),
-                });
-            }
-        }
-        // Submitted versions: the stored snapshots are JSON; a coarse filter in the database
-        // (the text as JSON would write it), then each decoded line is checked.
-        let needle = serde_json::to_string(text).map_err(|_| AppError::Internal {})?;
-        let needle = needle.trim_matches('"');
-        let events = sheet_event::Entity::find()
-            .filter(sheet_event::Column::Kind.eq("submitted"))
-            .filter(sheet_event::Column::Snapshot.contains(needle))
-            .order_by_asc(sheet_event::Column::Id)
-            .all(&self.db)
-            .await
-            .ie()?;
-        let numbers = self.version_numbers(&events).await?;
-        for ev in events {
-            let Some(json) = ev.snapshot.as_deref() else {
-                continue;
-            };
-            let rows: Vec<SnapshotEntry> =
-                serde_json::from_str(json).stored("sheet_events", ev.id, "snapshot")?;
-            let Some(line) = rows.iter().find_map(|r| line_of(&r.work, &r.outcome)) else {
-                continue;
-            };
-            let number = numbers.get(&ev.id).copied().ok_or(AppError::Internal {})?;
-            let hit = out.entry(ev.sheet_id).or_insert_with(|| TextHit {
-                snippet: line.clone(),
-                versions: Vec::new(),
-            });
-            // Events come oldest first: the newest matching version gives the snippet.
-            hit.snippet = line;
-            hit.versions.push(number);
-        }
-        Ok(out)
-    }
-
-    /// The version number (1-based, in submission order) of each `submitted` event among
-    /// `events`, counted over all submissions of its sheet.
-    async fn version_numbers(
-        &self,
-        events: &[sheet_event::Model],
-    ) -> Result<HashMap<i32, u32>, AppError> {
-        let sheets: Vec<i32> = events.iter().map(|e| e.sheet_id).collect();
-        let mut out = HashMap::new();
-        for chunk in sheets.chunks(500) {
-            let all = sheet_event::Entity::find()
-                .filter(sheet_event::Column::Kind.eq("submitted"))
-                .filter(sheet_event::Column::SheetId.is_in(chunk.iter().copied()))
-                .order_by_asc(sheet_event::Column::Id)
-                .all(&self.db)
-                .await
-                .ie()?;
-            let mut count: HashMap<i32, u32> = HashMap::new();
-            for e in all {
-                let n = count.entry(e.sheet_id).or_insert(0);
-                *n += 1;
-                out.insert(e.id, *n);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The archive hits of one page of sheets: each sheet's summary and its snippet.
-    async fn archive_hits(
-        &self,
-        page: &[(sheet::Model, SheetPeriod)],
-        cadres: &HashMap<i32, cadre::Model>,
-        snippets: &HashMap<i32, TextHit>,
-    ) -> Result<Vec<ArchiveHit>, AppError> {
-        let counts = self
-            .entry_counts(
-                &self.db,
-                &page.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
-            )
-            .await?;
-        let depts = self.department_names(&self.db).await?;
-        let mut hits = Vec::new();
-        for (s, period) in page {
-            let Some(c) = cadres.get(&s.cadre_id) else {
-                continue;
-            };
-            let dept = depts.get(&c.department_id).map_or("", String::as_str);
-            let written = counts.get(&s.id).copied().unwrap_or(0);
-            hits.push(ArchiveHit {
-                sheet: self.summary(Some(s), c, dept, *period, written)?,
-                snippet: snippets.get(&s.id).map(|h| h.snippet.clone()),
-                versions: snippets
-                    .get(&s.id)
-                    .map(|h| h.versions.clone())
-                    .unwrap_or_default(),
-            });
-        }
-        Ok(hits)
     }
 }
 
@@ -460,7 +296,15 @@ impl app::ports::Records for Service {
         let status = status_or_draft(s.as_ref())?;
         let missing = self.missing_days(me, day, period).await?;
         let depts = self.department_names(&self.db).await?;
-        let villages = self.villages(me).await?;
+        let last = self.last_entry(me).await?;
+        let last_place = last
+            .as_ref()
+            .map(|e| Place::from_code(&e.place).stored("day_entries", e.id, "place"))
+            .transpose()?;
+        let last_village_id = last.and_then(|e| e.village_id).map(VillageId);
+        let mut villages = self.villages(me).await?;
+        // The village last worked in first.
+        villages.sort_by_key(|v| Some(v.id) != last_village_id);
         Ok(TodayView {
             today,
             day,
@@ -479,13 +323,17 @@ impl app::ports::Records for Service {
             )?,
             missing_days: missing,
             client_id: uuid::Uuid::new_v4().simple().to_string(),
+            last_place,
+            last_village_id,
         })
     }
 
     async fn save_entry(&self, me: &Me, input: EntryInput) -> Result<DayEntryView, AppError> {
         let input = input.validate(&self.policy)?;
         let now = self.now();
-        let today = self.policy.local_date(now);
+        // A save replayed from a phone's outbox is judged by when it was written there.
+        let times = save_times(input.day, input.device_written_at, now, &self.policy)?;
+        let today = self.policy.local_date(times.judged);
         // What this save was sent with, to tell a repeat from a reused client id.
         let digest = audit::digest_of(&(
             input.day,
@@ -506,7 +354,7 @@ impl app::ports::Records for Service {
             let s = self
                 .writable_sheet(tx, me, &input, today, &villages)
                 .await?;
-            let (saved, before) = Self::upsert_entry(tx, s.id, &input, now).await?;
+            let (saved, before) = Self::upsert_entry(tx, s.id, &input, now, times.device).await?;
             entry_save::ActiveModel {
                 client_id: Set(input.client_id.clone()),
                 cadre_id: Set(me.id.0),

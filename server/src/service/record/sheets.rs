@@ -153,6 +153,8 @@ impl Service {
             place_note: e.place_note.clone(),
             written_at: e.written_at,
             updated_at: e.updated_at,
+            version: u32::try_from(e.version).stored("day_entries", e.id, "version")?,
+            device_written_at: e.device_written_at,
         })
     }
 
@@ -264,6 +266,7 @@ impl Service {
             supervisor,
             can_submit: own && s.is_some() && status.is_open() && !entries.is_empty(),
             can_review,
+            today,
         })
     }
 
