@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (run after a release build, e.g. `make build`): first-load transfer of Today,
+# Benchmarks (run after a release build, e.g. `make build`): first-load transfer of sign-in,
+# Today and the inbox,
 # "save today's entry" at 300 requests/s for 30 s, the inbox page and the quarterly pool page
 # rendered on the server.
 # The server runs on a fresh SQLite database with the demo township, clock at 2026-04-15.
@@ -17,19 +18,32 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 60); do curl -fs "http://$addr/healthz" >/dev/null 2>&1 && break; sleep 1; done
 
-echo "== first load of Today (phone), bytes over the wire with Accept-Encoding: br"
+echo "== first load (phone), bytes over the wire with Accept-Encoding: br (budget 200 KiB; target 150)"
 cookie=$(curl -s -o /dev/null -D - -H 'Content-Type: application/json' \
   -d '{"username":"cadre07","password":"xiaoneng2026"}' "http://$addr/api/v1/auth/sign_in" \
   | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^xn_session=/ {print $2}')
-html=$(curl -s -H "Cookie: $cookie" "http://$addr/")
-assets=$(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.\(css\|js\|wasm\)' | sort -u)
-total=0
-for path in / $assets; do
-  bytes=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' -H "Cookie: $cookie" "http://$addr$path")
-  printf '  %-22s %8d bytes\n' "$path" "$bytes"
-  total=$((total + bytes))
-done
-printf '  %-22s %8d bytes (%s KiB; budget 200 KiB)\n' total "$total" "$(awk -v t="$total" 'BEGIN { printf "%.1f", t / 1024 }')"
+lead=$(curl -s -o /dev/null -D - -H 'Content-Type: application/json' \
+  -d '{"username":"lead2","password":"xiaoneng2026"}' "http://$addr/api/v1/auth/sign_in" \
+  | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^xn_session=/ {print $2}')
+# What a browser fetches for a page: the page, its CSS and /xn.js; the islands' JS and WASM
+# only when the page has an island (xn.js starts the loader then).
+first_load() { # label path cookie
+  local html files total=0 bytes
+  html=$(curl -s -H "Cookie: $3" "http://$addr$2")
+  files="$2 /xn.js $(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.css' | sort -u)"
+  if printf '%s' "$html" | grep -q '<leptos-island'; then
+    files="$files $(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.\(js\|wasm\)' | sort -u)"
+  fi
+  for path in $files; do
+    bytes=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' -H "Cookie: $3" "http://$addr$path")
+    printf '    %-40s %8d bytes\n' "$path" "$bytes"
+    total=$((total + bytes))
+  done
+  printf '  %-14s %8d bytes (%s KiB)\n' "$1" "$total" "$(awk -v t="$total" 'BEGIN { printf "%.1f", t / 1024 }')"
+}
+first_load "sign-in" /login ""
+first_load "Today" / "$cookie"
+first_load "inbox (lead2)" "/inbox?period=2026-04-1" "$lead"
 wasm=$(ls -t target/site/pkg/xiaoneng*.wasm | head -1)
 raw=$(stat -c %s "$wasm")
 br=$(stat -c %s "$wasm.br")

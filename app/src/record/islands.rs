@@ -114,14 +114,21 @@ pub fn TodayForm(
             <span class="counter">{count(outcome_s)}</span>
             {place_chips(lang, place)}
             {village_select(lang, villages, village_id)}
-            <div class="place-note-field">
-                <label for="place_note">{t(lang, "field.place_note")}</label>
-                <input id="place_note" name="place_note" type="text" maxlength="100"
-                    value=place_note placeholder=t(lang, "today.note_placeholder")/>
-            </div>
+            {place_note_field(lang, place_note)}
             <Status lang error/>
             {save_bar(lang, state)}
         </form>
+    }
+}
+
+/// The place note (an enterprise's name, what the business away was), shown for those places.
+fn place_note_field(lang: Lang, place_note: String) -> impl IntoView {
+    view! {
+        <div class="place-note-field">
+            <label for="place_note">{t(lang, "field.place_note")}</label>
+            <input id="place_note" name="place_note" type="text" maxlength="100"
+                value=place_note placeholder=t(lang, "today.note_placeholder")/>
+        </div>
     }
 }
 
