@@ -173,8 +173,12 @@ async fn acknowledged_saves_survive_sigkill_exactly_once() {
     let mut child = start(&url, &addr);
     wait_up(&addr, &mut child).await;
     for (w, id) in in_flight.drain() {
+        // Sent again exactly as it was: it may have been stored before the kill, and other
+        // content under its id would rightly be a 409.
+        let id_n: u64 = id.rsplit('-').next().and_then(|x| x.parse().ok()).unwrap();
+        let day = 11 + (id_n % 5);
         let body = format!(
-            r#"{{"input":{{"client_id":"{id}","day":"2026-04-11","work":"重发{id}","outcome":"完成","place":"office"}}}}"#
+            r#"{{"input":{{"client_id":"{id}","day":"2026-04-{day}","work":"断电测试{id}","outcome":"完成","place":"office"}}}}"#
         );
         let (s, text) = http(&addr, "/api/v1/record/save_entry", &cookies[w], &body)
             .await
