@@ -71,3 +71,13 @@ echo "== bonus ledger of an open quarter with corrections of the closed one (off
 "$target/release/loadgen" page "$addr2" "/ledger?period=2026-Q3" office1 100
 echo "== ledger export as XLSX for finance (office1, 2026-Q3; each export audited), 100 sequential requests"
 "$target/release/loadgen" page "$addr2" "/api/v1/ledger/export?period=2026-Q3&format=xlsx" office1 100
+
+echo "== drain: 20 lines waiting in a phone's outbox, the browser comes back online (target <= 5 s; clock 2026-04-20, cadre16 whose early-April sheet was returned: 20 writable days)"
+port3=3202
+addr3="127.0.0.1:$port3"
+DATABASE_URL="sqlite://$dir/bench-d.db?mode=rwc" XN_LISTEN=$addr3 XN_SITE_ROOT=target/site \
+  XN_NOW="2026-04-20T08:00:00Z" RUST_LOG=warn "$target/release/xiaoneng" serve --demo > "$dir/server-d.log" 2>&1 &
+pid3=$!
+trap 'kill $pid $pid2 $pid3 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 120); do curl -fs "http://$addr3/healthz" >/dev/null 2>&1 && break; sleep 1; done
+(cd end2end && node bench/drain.mjs "http://$addr3" cadre16)

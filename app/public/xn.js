@@ -24,3 +24,119 @@ if ("serviceWorker" in navigator) {
     });
   });
 }
+
+// The outbox: lines saved on this phone that have not reached the server yet, one IndexedDB
+// store keyed by client id. The Today island (Rust) decides what to send and sends it; this
+// only stores, and lends a line to one tab at a time (`claim`: a lease in the same
+// transaction that reads it, so two tabs never send a line at once).
+self.xnOutbox = (() => {
+  const STORE = "lines";
+  let opened = null;
+  function open() {
+    if (!opened) {
+      opened = new Promise((resolve, reject) => {
+        const r = indexedDB.open("xn-outbox", 1);
+        r.onupgradeneeded = () =>
+          r.result.createObjectStore(STORE, { keyPath: "client_id" }).createIndex("person", "person");
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      opened.catch(() => (opened = null));
+    }
+    return opened;
+  }
+  // Runs `work(store, setResult)` in one transaction; resolves once it is committed.
+  function run(mode, work) {
+    return open().then(
+      (db) =>
+        new Promise((resolve, reject) => {
+          const tx = db.transaction(STORE, mode);
+          let result;
+          work(tx.objectStore(STORE), (v) => (result = v));
+          tx.oncomplete = () => resolve(result);
+          tx.onerror = tx.onabort = () => reject(tx.error);
+        }),
+    );
+  }
+  function ofPerson(store, person, then) {
+    const r = store.index("person").getAll(person);
+    r.onsuccess = () => then(r.result);
+  }
+  return {
+    // A new line, in place of the same person's unsent line of the same day.
+    save(json) {
+      const line = JSON.parse(json);
+      return run("readwrite", (s) =>
+        ofPerson(s, line.person, (all) => {
+          for (const o of all) if (o.day === line.day && o.client_id !== line.client_id) s.delete(o.client_id);
+          s.put(line);
+        }),
+      );
+    },
+    // A line written back, only if it is still there (not deleted or replaced meanwhile).
+    update(json) {
+      const line = JSON.parse(json);
+      return run("readwrite", (s) => {
+        const r = s.getKey(line.client_id);
+        r.onsuccess = () => r.result !== undefined && s.put(line);
+      });
+    },
+    list(person) {
+      return run("readonly", (s, set) =>
+        ofPerson(s, person, (all) => {
+          all.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+          set(JSON.stringify(all));
+        }),
+      );
+    },
+    remove(id) {
+      return run("readwrite", (s) => s.delete(id));
+    },
+    // Lends a queued line to `tab` for `lease` ms unless another tab holds it: the line as
+    // lent (its send counted), or null. The same rule as `OutboxLine::sendable`/`sending`.
+    claim(id, tab, now, lease) {
+      return run("readwrite", (s, set) => {
+        const r = s.get(id);
+        r.onsuccess = () => {
+          const l = r.result;
+          const held = l && l.lease_tab && l.lease_tab !== tab && l.lease_until > now;
+          if (!l || held || l.state.kind !== "queued") return set(null);
+          l.attempts += 1;
+          l.lease_tab = tab;
+          l.lease_until = now + lease;
+          s.put(l);
+          set(JSON.stringify(l));
+        };
+      });
+    },
+    count(person) {
+      return run("readonly", (s, set) => {
+        const r = s.index("person").count(person);
+        r.onsuccess = () => set(r.result);
+      });
+    },
+    // Asks the browser not to drop the store when space runs short.
+    persist() {
+      const st = navigator.storage;
+      if (!st || !st.persist) return Promise.resolve("unsupported");
+      return st
+        .persisted()
+        .then((p) => p || st.persist())
+        .then((p) => (p ? "granted" : "denied"), () => "unsupported");
+    },
+  };
+})();
+
+// Signing out with unsent lines asks first: they are sent only when the same person signs
+// in again.
+document.addEventListener("submit", (ev) => {
+  const form = ev.target;
+  if (!(form instanceof HTMLFormElement) || form.getAttribute("action") !== "/logout") return;
+  const person = Number(form.dataset.person);
+  if (!person || !form.dataset.unsent) return;
+  ev.preventDefault();
+  self.xnOutbox.count(person).then(
+    (n) => (n === 0 || confirm(form.dataset.unsent.replace("{n}", n))) && form.submit(),
+    () => form.submit(),
+  );
+});

@@ -11,6 +11,7 @@ use crate::i18n::tf;
 use crate::policy::Policy;
 use crate::record::api;
 use crate::record::islands::TodayForm;
+use crate::record::outbox_ui::OutboxIsland;
 use crate::record::pages::StateBadge;
 use crate::ui::{day_label, flash_error, local_time, period_label, query, tr, use_lang};
 
@@ -38,7 +39,7 @@ pub fn TodayPage() -> impl IntoView {
     // "Saved" after a no-JavaScript save shows beside the save button.
     let flash = flash_error(retry.as_ref().map(|r| &r.error));
     let saved = query("saved").is_some();
-    signed_in_page(move |_me| async move {
+    signed_in_page(move |me| async move {
         let v = api::get_today(day).await?;
         let reminders = crate::eval::api::get_reminders().await.unwrap_or_default();
         let entry = v.entry.clone();
@@ -66,6 +67,8 @@ pub fn TodayPage() -> impl IntoView {
                 view! {
                     <TodayForm
                         lang=lang
+                        person=me.id
+                        now_ms=v.now.timestamp_millis()
                         day=v.day
                         client_id=v.client_id.clone()
                         work=retry.as_ref().map(|r| r.0.clone()).or_else(|| entry.as_ref().map(|e| e.work.clone())).unwrap_or_default()
@@ -81,7 +84,11 @@ pub fn TodayPage() -> impl IntoView {
                 }
                 .into_any()
             } else {
-                view! { <p class="notice">{tr("today.not_writable")}</p> }.into_any()
+                view! {
+                    <p class="notice">{tr("today.not_writable")}</p>
+                    <OutboxIsland lang=lang person=me.id/>
+                }
+                .into_any()
             }}
             {entry.map(|e| view! {
                 <p class="muted">{tf(lang, "today.written_at", &[("t", &local_time(e.written_at))])}</p>

@@ -1,23 +1,11 @@
-import { test, expect, type BrowserContext, type Page, type Route } from '@playwright/test';
-import { LoginPage, hydrated, snap } from './pages';
+import { test, expect, type BrowserContext, type Page } from '@playwright/test';
+import { LoginPage, goOffline, goOnline, hydrated, snap } from './pages';
 
 // The installable app on a phone: the service worker keeps the build's files as one set and
 // the signed-in cadre's Today page; a repeat visit fetches no JS, WASM or CSS; offline, the
 // kept page opens with a banner saying since when, other pages show the offline page;
 // signing out forgets the kept pages.
 
-// Offline as a phone is: the browser's own requests and the service worker's both fail.
-function abortServiceWorker(route: Route) {
-  return route.request().serviceWorker() ? route.abort('internetdisconnected') : route.continue();
-}
-async function goOffline(context: BrowserContext) {
-  await context.setOffline(true);
-  await context.route('**', abortServiceWorker);
-}
-async function goOnline(context: BrowserContext) {
-  await context.unroute('**', abortServiceWorker);
-  await context.setOffline(false);
-}
 
 /** Waits until a service worker controls the page and has kept the page at `path`. */
 async function kept(page: Page, path: string) {

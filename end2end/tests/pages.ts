@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page, type Route } from '@playwright/test';
 
 export const PASSWORD = 'xiaoneng2026';
 
@@ -54,4 +54,17 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
   return errors;
+}
+
+// Offline as a phone is: the browser's own requests and the service worker's both fail.
+function abortServiceWorker(route: Route) {
+  return route.request().serviceWorker() ? route.abort('internetdisconnected') : route.continue();
+}
+export async function goOffline(context: BrowserContext) {
+  await context.setOffline(true);
+  await context.route('**', abortServiceWorker);
+}
+export async function goOnline(context: BrowserContext) {
+  await context.unroute('**', abortServiceWorker);
+  await context.setOffline(false);
 }

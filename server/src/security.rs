@@ -241,6 +241,16 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
         "same-origin",
     );
     set(h, header::CACHE_CONTROL, "no-store");
+    // The office's clock (also when a demonstration starts it elsewhere): phones take their
+    // offset from it to say when a line saved offline was written.
+    let date = state
+        .service
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        h.insert(header::DATE, v);
+    }
     if state.web.secure_cookies {
         set(
             h,

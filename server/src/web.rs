@@ -438,6 +438,7 @@ async fn today_form(
                 place_note: Some(f.place_note.clone()),
                 device_written_at: None,
                 base_version: f.base_version.trim().parse().ok(),
+                author: None,
             };
             state.service.save_entry(&me, input).await
         }

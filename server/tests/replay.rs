@@ -399,3 +399,45 @@ async fn today_offers_the_last_place_first_and_counts_only_working_days() {
     assert!(earlier.split("</li>").next().unwrap().contains(">补写<"));
     ctx.finish().await;
 }
+
+#[tokio::test]
+async fn a_line_of_one_account_is_never_stored_under_another_accounts_session() {
+    let ctx = Ctx::new().await;
+    // A shared phone: alice's line waits; bob signs in on the same browser.
+    let bob = ctx.login("bob").await;
+    let mut body = replay(
+        "shared-0001",
+        "2026-04-14",
+        "爱丽丝的",
+        "2026-04-14T09:00:00Z",
+        Some(0),
+    );
+    body["input"]["author"] = json!(ids::ALICE);
+    let (s, v) = save(&ctx, &bob, body.clone()).await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::CONFLICT, "wrong_account"),
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("另一个账号"), "{v}");
+    assert!(today(&ctx, &bob, Some("2026-04-14")).await["entry"].is_null());
+    // Under her own session it is stored as hers.
+    let alice = ctx.login("alice").await;
+    let (s, v) = save(&ctx, &alice, body).await;
+    assert_eq!((s, &v["work"]), (StatusCode::OK, &json!("爱丽丝的")), "{v}");
+    ctx.finish().await;
+}
+
+#[tokio::test]
+async fn answers_carry_the_offices_clock_for_the_phones_offset() {
+    let ctx = Ctx::new().await;
+    let alice = ctx.login("alice").await;
+    // The test clock stands at T0 (2026-04-15 02:00 UTC), far from the machine's own.
+    let (s, headers, _) = ctx.get("/", Some(&alice)).await;
+    assert_eq!(s, StatusCode::OK);
+    let date = headers.get(http::header::DATE).unwrap().to_str().unwrap();
+    assert_eq!(date, "Wed, 15 Apr 2026 02:00:00 GMT");
+    let t = today(&ctx, &alice, None).await;
+    assert_eq!(t["now"], json!("2026-04-15T02:00:00Z"));
+    ctx.finish().await;
+}

@@ -6,19 +6,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::api::{ReturnSheet, ReviewSheet, SaveEntry, SubmitSheet};
+use super::outbox::{LineState, OutboxLine};
+use super::outbox_ui::{Outbox, OutboxPanel, clock_now, new_client_id};
 use super::*;
 use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
-use crate::ui::forms::{Done, Fields, Status, call_and_reload, call_for, text_of};
-
-/// A new idempotency key for a save, made in the browser.
-fn new_client_id() -> String {
-    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    let now = js_sys::Date::now() as u64;
-    format!("c{now:x}{a:08x}{b:08x}")
-}
+use crate::ui::forms::{
+    Done, Fields, Status, call_and_reload, call_for, server_clock_now, set_clock_offset, text_of,
+};
 
 /// Where a save stands, as the *Today* form shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +25,8 @@ enum SaveState {
     Saved(String),
     /// Not sent: the server was not reached (the lines stay in the form).
     Unsent(AppError),
+    /// Kept in the phone's outbox, sent when the server is reached.
+    Queued,
 }
 
 /// What the island reads of a save's answer: the entry's new version.
@@ -37,12 +35,15 @@ struct Saved {
     version: u32,
 }
 
-/// The *Today* form. Without WASM it is a plain form posted to `/today`; once hydrated it
-/// saves through `record/save_entry` without leaving the page, naming the version of the
-/// entry it was shown with (`version`, 0: none).
+/// The *Today* form. Without WASM it is a plain form posted to `/today`; once hydrated a
+/// save goes into the phone's outbox first and from there through `record/save_entry`,
+/// naming the version of the entry it was shown with (`version`, 0: none); the outbox's
+/// unsent lines show below it. `now_ms`: the server's time of the page.
 #[island]
 pub fn TodayForm(
     lang: Lang,
+    person: CadreId,
+    now_ms: i64,
     day: NaiveDate,
     client_id: String,
     work: String,
@@ -57,9 +58,6 @@ pub fn TodayForm(
     saved: bool,
 ) -> impl IntoView {
     let client_id = RwSignal::new(client_id);
-    // A page opened from the phone's cache names a client id that may have been used:
-    // the live form makes its own (effects run in the browser only).
-    Effect::new(move |_| client_id.set(new_client_id()));
     let version = RwSignal::new(version);
     let work_s = RwSignal::new(work.clone());
     let outcome_s = RwSignal::new(outcome.clone());
@@ -75,6 +73,8 @@ pub fn TodayForm(
         error,
         state,
     };
+    let outbox = Outbox::new(person);
+    go_live(signals, outbox, day, now_ms);
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -90,9 +90,7 @@ pub fn TodayForm(
             place,
         );
         input.base_version = Some(version.get_untracked());
-        // Sent now, it is judged at its receipt: no device time (a phone's clock may be
-        // off). Only a save replayed later from the outbox names when it was written.
-        send_save(signals, input);
+        save_through(signals, outbox, input);
     };
 
     let count =
@@ -118,6 +116,101 @@ pub fn TodayForm(
             <Status lang error/>
             {save_bar(lang, state)}
         </form>
+        <OutboxPanel lang outbox/>
+    }
+}
+
+/// Once the form is live in the browser: its own client id (a page opened from the phone's
+/// cache names one that may have been used), the clock's offset, the outbox sending and the
+/// form following its own line there.
+fn go_live(s: SaveSignals, outbox: Outbox, day: NaiveDate, now_ms: i64) {
+    Effect::new(move |_| {
+        s.client_id.set(new_client_id());
+        page_clock(now_ms);
+    });
+    outbox.start();
+    follow_outbox(s, outbox, day);
+}
+
+/// Takes the phone's clock offset from the page's render time, when the page came from the
+/// server just now (not a kept copy opened offline, whose banner shows).
+fn page_clock(now_ms: i64) {
+    let fresh = document()
+        .get_element_by_id(crate::ui::layout::BANNER_ID)
+        .is_none_or(|b| b.has_attribute("hidden"));
+    if fresh && now_ms > 0 {
+        set_clock_offset(now_ms as f64 - js_sys::Date::now());
+    }
+}
+
+/// Keeps the save in the outbox and sends it from there; where the browser has no store
+/// for it, sends it directly (not kept if the connection fails: it stays in the form).
+fn save_through(s: SaveSignals, outbox: Outbox, input: EntryInput) {
+    if let Err(e) = input.clone().validate(&Policy::default()) {
+        s.error.set(Some(e));
+        s.state.set(SaveState::Idle);
+        return;
+    }
+    s.error.set(None);
+    s.state.set(SaveState::Saving);
+    let line = OutboxLine::of_input(outbox.person(), &input, server_clock_now());
+    spawn_local(async move {
+        if !outbox.keep(line).await {
+            send_save(s, input);
+        }
+    });
+}
+
+/// Shows in the form where its own line stands in the outbox: sending, sent (the next save
+/// is a new one over the version stored), waiting or refused. A line of this day still
+/// waiting when the page opens is what the form shows.
+fn follow_outbox(s: SaveSignals, outbox: Outbox, day: NaiveDate) {
+    Effect::new(move |_| {
+        let mine = s.client_id.get();
+        let sent = outbox.sent.get();
+        if let Some(done) = sent.iter().find(|l| l.client_id == mine) {
+            s.client_id.set(new_client_id());
+            s.version.set(done.version);
+            s.state.set(SaveState::Saved(done.at.clone()));
+            return;
+        }
+        let lines = outbox.lines.get();
+        let unsent = |l: &&OutboxLine| !sent.iter().any(|d| d.client_id == l.client_id);
+        let Some(line) = lines
+            .iter()
+            .filter(unsent)
+            .find(|l| l.client_id == mine || l.day == day)
+        else {
+            return;
+        };
+        if line.client_id != mine {
+            // An unsent line of this day from before: the form shows and continues it.
+            s.client_id.set(line.client_id.clone());
+            s.version.set(line.base_version);
+            set_text("work", &line.work);
+            set_text("outcome", &line.outcome);
+        }
+        let sending = outbox.sending.get().as_deref() == Some(line.client_id.as_str());
+        s.state.set(match &line.state {
+            _ if sending => SaveState::Saving,
+            LineState::Queued => SaveState::Queued,
+            LineState::Conflict { .. } => SaveState::Unsent(AppError::conflict("newer_version")),
+            LineState::Refused { error } => SaveState::Unsent(error.clone()),
+        });
+    });
+}
+
+/// Puts text into a textarea of the form (as typing would: its counter follows).
+fn set_text(id: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(t) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    {
+        t.set_value(text);
+        if let Ok(ev) = web_sys::Event::new("input") {
+            let _ = t.dispatch_event(&ev);
+        }
     }
 }
 
@@ -154,16 +247,9 @@ struct SaveSignals {
     state: RwSignal<SaveState>,
 }
 
-/// Checks the lines and sends them: a refusal shows by its field, a network failure leaves
+/// Sends checked lines directly: a refusal shows by its field, a network failure leaves
 /// the lines in the form as not sent.
 fn send_save(s: SaveSignals, input: EntryInput) {
-    if let Err(e) = input.clone().validate(&Policy::default()) {
-        s.error.set(Some(e));
-        s.state.set(SaveState::Idle);
-        return;
-    }
-    s.error.set(None);
-    s.state.set(SaveState::Saving);
     spawn_local(async move {
         match call_for::<_, Saved>(SaveEntry { input }).await {
             Ok(saved) => {
@@ -189,6 +275,7 @@ fn save_state_text(lang: Lang, s: &SaveState) -> String {
         SaveState::Saved(at) if at.is_empty() => t(lang, "today.saved"),
         SaveState::Saved(at) => format!("{} {at}", t(lang, "today.saved")),
         SaveState::Unsent(e) => format!("{}：{}", t(lang, "today.unsent"), e.message(lang)),
+        SaveState::Queued => t(lang, "today.queued"),
     }
 }
 
@@ -204,13 +291,8 @@ fn entry_of(f: &Fields, client_id: String, day: NaiveDate, place: Place) -> Entr
         place_note: Some(f.get("place_note")),
         device_written_at: None,
         base_version: None,
+        author: None,
     }
-}
-
-/// "14:05", at the browser's clock.
-fn clock_now() -> String {
-    let now = js_sys::Date::new_0();
-    format!("{:02}:{:02}", now.get_hours(), now.get_minutes())
 }
 
 /// Where the day was spent, as chips (radio buttons).

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod islands;
+pub mod outbox;
+pub mod outbox_ui;
 pub mod pages;
 pub mod replay;
 
@@ -37,6 +39,11 @@ pub struct EntryInput {
     /// check, the last write wins.
     #[serde(default)]
     pub base_version: Option<u32>,
+    /// Whose lines these are, as the phone's outbox holds them: a save sent under another
+    /// person's session (a shared phone) is refused as `wrong_account` (409), never stored as
+    /// theirs. Omitted: the caller's.
+    #[serde(default)]
+    pub author: Option<CadreId>,
 }
 
 impl EntryInput {
@@ -389,6 +396,9 @@ pub struct SheetView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct TodayView {
+    /// The server's time when the view was made: phones take their clock's offset from it
+    /// to say when a line saved offline was written.
+    pub now: DateTime<Utc>,
     pub today: NaiveDate,
     pub day: NaiveDate,
     pub writable: bool,
@@ -537,6 +547,7 @@ mod tests {
             place_note: None,
             device_written_at: None,
             base_version: None,
+            author: None,
         };
         let p = Policy::default();
         assert!(base.clone().validate(&p).is_err());

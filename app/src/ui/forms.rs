@@ -114,6 +114,12 @@ async fn send(path: &str, body: String) -> Result<gloo_net::http::Response, AppE
         .body(body)
         .map_err(|_| AppError::BadRequest {})?;
     let response = request.send().await.map_err(network_failure)?;
+    if let Some(date) = response.headers().get("date") {
+        let at = js_sys::Date::parse(&date);
+        if at.is_finite() {
+            set_clock_offset(at + 500.0 - js_sys::Date::now());
+        }
+    }
     if response.ok() {
         return Ok(response);
     }
@@ -157,6 +163,30 @@ fn timeout_signal(ms: u32) -> Option<web_sys::AbortSignal> {
         .dyn_into::<js_sys::Function>()
         .ok()?;
     timeout.call1(&ctor, &ms.into()).ok()?.dyn_into().ok()
+}
+
+/// Where the phone keeps how far its clock is from the server's (ms, server minus phone).
+const CLOCK_OFFSET_KEY: &str = "xn.clock_offset";
+
+/// Notes how far the phone's clock is from the server's, as last seen (a page's render time,
+/// an answer's `Date`): a line saved offline says when it was written at the server's clock.
+pub(crate) fn set_clock_offset(ms: f64) {
+    if let Ok(Some(s)) = window().local_storage() {
+        let _ = s.set_item(CLOCK_OFFSET_KEY, &format!("{ms:.0}"));
+    }
+}
+
+/// Now at the server's clock, as well as the phone knows it (its own, if it never heard).
+pub(crate) fn server_clock_now() -> chrono::DateTime<chrono::Utc> {
+    let offset = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(CLOCK_OFFSET_KEY).ok().flatten())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let ms = (js_sys::Date::now() + offset) as i64;
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 /// Islands only run in the browser; the server build never sends.

@@ -40,7 +40,9 @@ pub fn Layout(me: Me, children: Children) -> impl IntoView {
             <a class="lang" href=format!("/lang/{}", other.tag()) hreflang=other.tag()>
                 {t(other, "lang.switch")}
             </a>
-            <form method="post" action="/logout" class="inline">
+            // `/xn.js` asks first when this person still has unsent lines on the phone.
+            <form method="post" action="/logout" class="inline" data-person=me.id.0.to_string()
+                data-unsent=tr("nav.unsent_warning")>
                 <button type="submit" class="link">{tr("nav.sign_out")}</button>
             </form>
         </header>

@@ -58,15 +58,20 @@ pub fn period_label(p: SheetPeriod) -> String {
 
 /// A day's label with weekday, e.g. "4月12日 周日".
 pub fn day_label(d: chrono::NaiveDate) -> String {
+    day_label_in(use_lang(), d)
+}
+
+/// [`day_label`] in a given language (islands are handed theirs).
+pub fn day_label_in(lang: Lang, d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     let wd = d.weekday().num_days_from_monday();
     tf(
-        use_lang(),
+        lang,
         "day.label",
         &[
             ("m", &d.month().to_string()),
             ("d", &d.day().to_string()),
-            ("w", &tr(&format!("weekday.{wd}"))),
+            ("w", &t(lang, &format!("weekday.{wd}"))),
         ],
     )
 }

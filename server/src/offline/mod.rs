@@ -48,7 +48,19 @@ impl Shell {
                 std::fs::read_to_string(file).ok()
             })
             .flatten();
-        Shell::from_hashes(options, hashes.as_deref())
+        let mut shell = Shell::from_hashes(options, hashes.as_deref());
+        // The unhashed files kept with the set (xn.js holds the outbox's store) change the
+        // build too: a new xn.js with the old WASM would be a mismatched pair.
+        let root = Path::new(options.site_root.as_ref());
+        let statics: Vec<u8> = STATIC_FILES
+            .iter()
+            .filter_map(|f| std::fs::read(root.join(f.trim_start_matches('/'))).ok())
+            .flatten()
+            .collect();
+        if !statics.is_empty() {
+            shell.build = format!("{}-{:016x}", shell.build, fnv1a(&statics));
+        }
+        shell
     }
 
     fn from_hashes(options: &LeptosOptions, hashes: Option<&str>) -> Shell {
@@ -97,6 +109,13 @@ impl Shell {
             .replace("__XN_BUILD__", &build)
             .replace("__XN_SHELL__", &files)
     }
+}
+
+/// A 64-bit FNV-1a hash (a build id, not a secret).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Answers `/sw.js`: always revalidated, so a new build's worker is found on the next visit;

@@ -306,6 +306,7 @@ impl app::ports::Records for Service {
         // The village last worked in first.
         villages.sort_by_key(|v| Some(v.id) != last_village_id);
         Ok(TodayView {
+            now: self.now(),
             today,
             day,
             writable: day_is_writable(day, today, status),
@@ -330,6 +331,9 @@ impl app::ports::Records for Service {
 
     async fn save_entry(&self, me: &Me, input: EntryInput) -> Result<DayEntryView, AppError> {
         let input = input.validate(&self.policy)?;
+        if input.author.is_some_and(|a| a != me.id) {
+            return Err(AppError::conflict("wrong_account"));
+        }
         let now = self.now();
         // A save replayed from a phone's outbox is judged by when it was written there.
         let times = save_times(input.day, input.device_written_at, now, &self.policy)?;
