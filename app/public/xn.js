@@ -85,7 +85,9 @@ self.xnOutbox = (() => {
       return run("readonly", (s, set) =>
         ofPerson(s, person, (all) => {
           all.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-          set(JSON.stringify(all));
+          // Each line as its own JSON text: one that does not read stays stored and the
+          // others still go.
+          set(JSON.stringify(all.map((l) => JSON.stringify(l))));
         }),
       );
     },
@@ -100,7 +102,7 @@ self.xnOutbox = (() => {
         r.onsuccess = () => {
           const l = r.result;
           const held = l && l.lease_tab && l.lease_tab !== tab && l.lease_until > now;
-          if (!l || held || l.state.kind !== "queued") return set(null);
+          if (!l || held || l.state !== "queued") return set(null);
           l.attempts += 1;
           l.lease_tab = tab;
           l.lease_until = now + lease;

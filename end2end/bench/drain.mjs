@@ -45,7 +45,7 @@ await page.evaluate(async ({ person, now, out }) => {
       client_id: `bench-drain-${i}-${Date.now().toString(36)}`,
       person, day, work: `第 ${i + 1} 条离线记录`, outcome: '成效', place: 'office',
       village_id: null, place_note: '', base_version: version,
-      written_at: now, attempts: 0, state: { kind: 'queued' }, lease_tab: '', lease_until: 0,
+      written_at_ms: Date.parse(now), attempts: 0, state: 'queued', lease_tab: '', lease_until: 0,
     }));
   }
 }, days);

@@ -136,7 +136,7 @@ test('lines saved offline reach the server exactly once, through relaunch, a dyi
   await expect(page.getByRole('heading', { name: '2 条待发送' })).toBeVisible();
   await expect(page.locator('.outbox-line')).toHaveCount(2);
   await expect(page.locator('.outbox-line').first()).toContainText('离线十四日');
-  await snap(page, '30-outbox-offline');
+  await snap(page, '40-outbox-offline');
 
   // The browser is closed and opened again, still offline: the lines are still there.
   await context.close();
@@ -156,7 +156,7 @@ test('lines saved offline reach the server exactly once, through relaunch, a dyi
   await expect(page.locator('.save-state')).toContainText('已保存');
   expect(await serverDay(page, '2026-04-15')).toMatchObject({ work: '离线十五日', version: before15 + 1 });
   expect(await serverDay(page, '2026-04-14')).toMatchObject({ work: '离线十四日', version: before14 + 1 });
-  await snap(page, '31-outbox-sent');
+  await snap(page, '41-outbox-sent');
 
   // The server dies after storing a line and before its answer arrives; started again,
   // the line is sent again under the same client id and stored once.
@@ -199,24 +199,24 @@ test('lines saved offline reach the server exactly once, through relaunch, a dyi
   await expect(line).toContainText('冲突', { timeout: 15_000 });
   await expect(line).toContainText('电脑上的');
   await expect(line).toContainText('手机上的');
-  await snap(page, '32-outbox-conflict');
+  await snap(page, '42-outbox-conflict');
   await line.getByRole('button', { name: '保留我的' }).click();
   await expect(page.getByRole('heading', { name: '都已发送' })).toBeVisible({ timeout: 15_000 });
   expect(await serverDay(page, '2026-04-14')).toMatchObject({ work: '手机上的', version: before14 + 3 });
 
   // Signing out with an unsent line asks first; declining keeps the cadre signed in.
+  // The save never gets through (blocked before the phone is online again, so the drain
+  // on `online` cannot send it either).
   await goOffline(context);
   await write(page, '还没发出', '待发送');
-  await goOnline(context);
   await context.route('**/api/v1/record/save_entry', (route) => route.abort('internetdisconnected'));
-  const asked = new Promise<string>((resolve) =>
-    page.once('dialog', async (d) => {
-      resolve(d.message());
-      await d.dismiss();
-    }),
-  );
+  await goOnline(context);
+  await expect(page.getByRole('heading', { name: '1 条待发送' })).toBeVisible();
+  const asked = page.waitForEvent('dialog', { timeout: 10_000 });
   await page.getByRole('button', { name: '退出' }).click();
-  expect(await asked).toContain('还有 1 条记录没有发送');
+  const dialog = await asked;
+  expect(dialog.message()).toContain('还有 1 条记录没有发送');
+  await dialog.dismiss();
   await expect(page.getByRole('button', { name: '退出' })).toBeVisible();
   await context.unroute('**/api/v1/record/save_entry');
   await context.close();

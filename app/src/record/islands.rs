@@ -13,7 +13,7 @@ use crate::domain::*;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
 use crate::ui::forms::{
-    Done, Fields, Status, call_and_reload, call_for, server_clock_now, set_clock_offset, text_of,
+    Done, Fields, Status, call_and_reload, call_for, server_clock_ms, set_clock_offset, text_of,
 };
 
 /// Where a save stands, as the *Today* form shows it.
@@ -153,7 +153,7 @@ fn save_through(s: SaveSignals, outbox: Outbox, input: EntryInput) {
     }
     s.error.set(None);
     s.state.set(SaveState::Saving);
-    let line = OutboxLine::of_input(outbox.person(), &input, server_clock_now());
+    let line = OutboxLine::of_input(outbox.person(), &input, server_clock_ms());
     spawn_local(async move {
         if !outbox.keep(line).await {
             send_save(s, input);

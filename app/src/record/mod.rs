@@ -32,7 +32,7 @@ pub struct EntryInput {
     pub place_note: Option<String>,
     /// When the lines were written on the device (a save replayed from the phone's outbox
     /// arrives later). Bounded: not after the receipt, not before the day itself.
-    #[serde(default)]
+    #[serde(default, serialize_with = "utc_millis")]
     pub device_written_at: Option<DateTime<Utc>>,
     /// The version of the day's entry the client last saw: 0 when it saw none. A save over
     /// an older version than the stored one is refused as `newer_version` (409). Omitted: no
@@ -44,6 +44,25 @@ pub struct EntryInput {
     /// theirs. Omitted: the caller's.
     #[serde(default)]
     pub author: Option<CadreId>,
+}
+
+/// Writes a time as RFC 3339 in UTC to the millisecond ("2026-04-14T02:00:00.000Z") with
+/// plain number formatting: chrono's own formatter is large in the WASM.
+fn utc_millis<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    use chrono::{Datelike, Timelike};
+    match t {
+        None => s.serialize_none(),
+        Some(t) => s.serialize_str(&format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.timestamp_subsec_millis()
+        )),
+    }
 }
 
 impl EntryInput {
@@ -475,6 +494,34 @@ pub struct ArchiveResults {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_time_is_sent_as_rfc3339_to_the_millisecond_and_reads_back() {
+        let at = DateTime::parse_from_rfc3339("2026-04-14T02:03:04.567Z")
+            .unwrap()
+            .to_utc();
+        let input = EntryInput {
+            client_id: "c-time-000001".into(),
+            day: d(2026, 4, 14),
+            work: "w".into(),
+            outcome: "o".into(),
+            place: Place::Office,
+            village_id: None,
+            place_note: None,
+            device_written_at: Some(at),
+            base_version: None,
+            author: None,
+        };
+        let json = serde_json::to_value(&input).unwrap();
+        assert_eq!(json["device_written_at"], "2026-04-14T02:03:04.567Z");
+        let back: EntryInput = serde_json::from_value(json).unwrap();
+        assert_eq!(back.device_written_at, Some(at));
+        let none = EntryInput {
+            device_written_at: None,
+            ..input
+        };
+        assert!(serde_json::to_value(&none).unwrap()["device_written_at"].is_null());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -5,7 +5,7 @@
 //! again (not reached, or signed out: sent later). Pure: the browser side stores the lines
 //! (IndexedDB) and drives the sends.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::EntryInput;
@@ -32,8 +32,9 @@ pub struct OutboxLine {
     pub place_note: String,
     /// The version of the day's entry the line was written over (0: none).
     pub base_version: u32,
-    /// When it was written, at the server's clock (the phone's clock plus its offset).
-    pub written_at: DateTime<Utc>,
+    /// When it was written, at the server's clock (the phone's clock plus its offset), in
+    /// ms since 1970 (a number: no date parser in the WASM for it).
+    pub written_at_ms: i64,
     /// How many sends were started; after one, the server may hold it already.
     pub attempts: u32,
     pub state: LineState,
@@ -46,7 +47,9 @@ pub struct OutboxLine {
 
 /// Where an unsent line stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Externally tagged ("queued", {"conflict": {...}}): decoding it needs no buffering, which
+// keeps the WASM small.
+#[serde(rename_all = "snake_case")]
 pub enum LineState {
     /// Waiting to be sent (again).
     Queued,
@@ -99,7 +102,7 @@ impl Answer {
 
 impl OutboxLine {
     /// A line as the *Today* form saved it.
-    pub fn of_input(person: CadreId, input: &EntryInput, written_at: DateTime<Utc>) -> Self {
+    pub fn of_input(person: CadreId, input: &EntryInput, written_at_ms: i64) -> Self {
         OutboxLine {
             client_id: input.client_id.clone(),
             person,
@@ -110,7 +113,7 @@ impl OutboxLine {
             village_id: input.village_id,
             place_note: input.place_note.clone().unwrap_or_default(),
             base_version: input.base_version.unwrap_or(0),
-            written_at,
+            written_at_ms,
             attempts: 0,
             state: LineState::Queued,
             lease_tab: String::new(),
@@ -134,7 +137,7 @@ impl OutboxLine {
             place: self.place,
             village_id: self.village_id,
             place_note: Some(self.place_note.clone()),
-            device_written_at: Some(self.written_at),
+            device_written_at: DateTime::from_timestamp_millis(self.written_at_ms),
             base_version: Some(self.base_version),
             author: Some(self.person),
         }
@@ -245,7 +248,10 @@ mod tests {
         let i = line().to_input();
         assert_eq!(i.author, Some(CadreId(7)));
         assert_eq!(i.base_version, Some(2));
-        assert_eq!(i.device_written_at, Some(line().written_at));
+        assert_eq!(
+            i.device_written_at.map(|t| t.to_rfc3339()),
+            Some("2026-04-14T02:00:00+00:00".into())
+        );
         assert_eq!(i.client_id, "c-first-0001");
     }
 

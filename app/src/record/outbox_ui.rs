@@ -96,10 +96,10 @@ mod store {
             let text = run(js::list(person.0)).await?.as_string()?;
             // A stored line that does not read is kept in the store, not dropped: it shows
             // as nothing here, and the rest still go.
-            let raw: Vec<serde_json::Value> = serde_json::from_str(&text).ok()?;
+            let raw: Vec<String> = serde_json::from_str(&text).ok()?;
             return Some(
-                raw.into_iter()
-                    .filter_map(|v| serde_json::from_value(v).ok())
+                raw.iter()
+                    .filter_map(|l| serde_json::from_str(l).ok())
                     .collect(),
             );
         }

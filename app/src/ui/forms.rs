@@ -176,8 +176,9 @@ pub(crate) fn set_clock_offset(ms: f64) {
     }
 }
 
-/// Now at the server's clock, as well as the phone knows it (its own, if it never heard).
-pub(crate) fn server_clock_now() -> chrono::DateTime<chrono::Utc> {
+/// Now at the server's clock in ms since 1970, as well as the phone knows it (its own, if
+/// it never heard).
+pub(crate) fn server_clock_ms() -> i64 {
     let offset = window()
         .local_storage()
         .ok()
@@ -185,8 +186,7 @@ pub(crate) fn server_clock_now() -> chrono::DateTime<chrono::Utc> {
         .and_then(|s| s.get_item(CLOCK_OFFSET_KEY).ok().flatten())
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.0);
-    let ms = (js_sys::Date::now() + offset) as i64;
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+    (js_sys::Date::now() + offset) as i64
 }
 
 /// Islands only run in the browser; the server build never sends.
