@@ -14,8 +14,9 @@ import { PASSWORD, goOffline, goOnline, hydrated, snap } from './pages';
 const BIN = process.env.XN_E2E_BIN ?? '../target/release/xiaoneng';
 const PORT = Number(process.env.XN_E2E_OUTBOX_PORT ?? 3150);
 const BASE = `http://127.0.0.1:${PORT}`;
-const DB = join(mkdtempSync(join(tmpdir(), 'xn-outbox-')), 'e2e.db');
-const PROFILE = mkdtempSync(join(tmpdir(), 'xn-profile-'));
+// A fresh database and browser profile for each run of the test.
+let DB = '';
+let PROFILE = '';
 const CADRE = 'cadre12';
 
 let server: ChildProcess | null = null;
@@ -96,11 +97,13 @@ async function keptPages(page: Page): Promise<string[]> {
   });
 }
 
-test.afterAll(() => killServer());
+test.afterEach(() => killServer());
 
 test('lines saved offline reach the server exactly once, through relaunch, a dying server and a conflict', async ({ browserName }) => {
   test.setTimeout(180_000);
   expect(browserName).toBe('chromium');
+  DB = join(mkdtempSync(join(tmpdir(), 'xn-outbox-')), 'e2e.db');
+  PROFILE = mkdtempSync(join(tmpdir(), 'xn-profile-'));
   await startServer();
   let context = await launch();
   let page = context.pages()[0] ?? (await context.newPage());
@@ -149,9 +152,10 @@ test('lines saved offline reach the server exactly once, through relaunch, a dyi
   // The form of a day with an unsent line shows that line.
   await expect(page.getByLabel('工作', { exact: true })).toHaveValue('离线十五日');
 
-  // Online again: both reach the server, once each, and show as sent.
+  // Online again: both reach the server, once each, and show as sent. (A line the closed
+  // browser was sending when it closed stays lent to its tab for up to 30 s.)
   await goOnline(context);
-  await expect(page.getByRole('heading', { name: '都已发送' })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('heading', { name: '都已发送' })).toBeVisible({ timeout: 45_000 });
   await expect(page.locator('.outbox-sent li')).toHaveCount(2);
   await expect(page.locator('.save-state')).toContainText('已保存');
   expect(await serverDay(page, '2026-04-15')).toMatchObject({ work: '离线十五日', version: before15 + 1 });
@@ -190,7 +194,7 @@ test('lines saved offline reach the server exactly once, through relaunch, a dyi
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Cookie: desk, 'Sec-Fetch-Site': 'same-origin' },
     body: JSON.stringify({
-      input: { client_id: 'desk-e2e-0001', day: '2026-04-14', work: '电脑上的', outcome: '电脑上的成效', place: 'office' },
+      input: { client_id: `desk-e2e-${Date.now()}`, day: '2026-04-14', work: '电脑上的', outcome: '电脑上的成效', place: 'office' },
     }),
   });
   expect(edited.status).toBe(200);

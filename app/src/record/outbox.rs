@@ -237,10 +237,8 @@ mod tests {
             base_version: Some(2),
             author: None,
         };
-        let at = DateTime::parse_from_rfc3339("2026-04-14T02:00:00Z")
-            .unwrap()
-            .to_utc();
-        OutboxLine::of_input(CadreId(7), &input, at)
+        let at = DateTime::parse_from_rfc3339("2026-04-14T02:00:00Z").unwrap();
+        OutboxLine::of_input(CadreId(7), &input, at.timestamp_millis())
     }
 
     #[test]

@@ -224,7 +224,11 @@ impl Outbox {
     pub fn start(self) {
         Effect::new(move |_| {
             self.tab.set_value(new_client_id());
-            let on_online = window_event_listener_untyped("online", move |_| self.drain());
+            // Back online: try at once, and the wait between tries starts short again.
+            let on_online = window_event_listener_untyped("online", move |_| {
+                self.failures.set(0);
+                self.drain();
+            });
             let on_shown = window_event_listener_untyped("visibilitychange", move |_| {
                 if !document().hidden() {
                     self.drain();
@@ -256,10 +260,12 @@ impl Outbox {
         }
         self.busy.set(true);
         spawn_local(async move {
+            // A reason to send that came during a pass (the connection is back, the page is
+            // shown) is another pass, also after one that stopped early.
             loop {
                 self.again.set(false);
-                let went_on = self.drain_once().await;
-                if !went_on || !self.again.get_untracked() {
+                self.drain_once().await;
+                if !self.again.get_untracked() {
                     break;
                 }
             }
@@ -273,15 +279,19 @@ impl Outbox {
         Some(lines)
     }
 
-    /// One pass over the queued lines; `false` when it stopped early (not reached, signed
-    /// out).
-    async fn drain_once(self) -> bool {
+    /// One pass over the queued lines; it stops early when a line got no answer or the
+    /// session ended (the next would meet the same).
+    async fn drain_once(self) {
         let Some(lines) = self.refresh().await else {
-            return false;
+            return;
         };
         let tab = self.tab.get_value();
+        let mut held = false;
         for line in lines {
             if !line.sendable(&tab, js_sys::Date::now()) {
+                // Lent to another tab (or to one that was closed while sending: its lease
+                // runs out): looked at again later.
+                held |= line.state == LineState::Queued;
                 continue;
             }
             let Some(claimed) = store::claim(&line.client_id, &tab, js_sys::Date::now()).await
@@ -292,11 +302,13 @@ impl Outbox {
             if !answer.goes_on() {
                 self.refresh().await;
                 self.retry_later();
-                return false;
+                return;
             }
         }
         self.refresh().await;
-        true
+        if held {
+            self.retry_later();
+        }
     }
 
     /// Sends one claimed line and stores what its answer made of it.
