@@ -1,31 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumOptions as chromium, phone } from './tests/server';
 
 // The server is started by scripts/test.sh (release build, fresh SQLite database with the
 // demo township, clock pinned by XN_NOW) and reached at XN_E2E_URL.
 const baseURL = process.env.XN_E2E_URL ?? 'http://127.0.0.1:3100';
 // The evaluation flow runs against a second server whose clock stands at 2026-07-03.
 const evalURL = process.env.XN_E2E_EVAL_URL ?? 'http://127.0.0.1:3101';
-const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-};
-const phone = {
-  viewport: { width: 360, height: 740 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-};
-
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,

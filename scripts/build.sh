@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --split
 site=target/site
 for f in "$site"/pkg/*.js "$site"/pkg/*.wasm "$site"/pkg/*.css "$site"/*.svg "$site"/*.js "$site"/*.webmanifest; do
   [ -f "$f" ] || continue

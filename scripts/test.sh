@@ -95,10 +95,11 @@ start_server "$port" "2026-04-15T02:00:00Z" /tmp/xiaoneng-e2e.log
 eval_port=$(free_port $((port + 1)))
 start_server "$eval_port" "2026-07-03T02:00:00Z" /tmp/xiaoneng-e2e-eval.log
 say "Playwright (headless Chromium, 360 px phone, zh-CN)"
-# The outbox test starts (and kills) a server of its own on a third port.
+# The outbox and update tests start (and kill) servers of their own on two more ports.
 outbox_port=$(free_port $((eval_port + 1)))
+update_port=$(free_port $((outbox_port + 1)))
 (cd end2end && XN_E2E_URL="http://127.0.0.1:$port" XN_E2E_EVAL_URL="http://127.0.0.1:$eval_port" \
-  XN_E2E_OUTBOX_PORT="$outbox_port" XN_E2E_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/release/xiaoneng" \
+  XN_E2E_OUTBOX_PORT="$outbox_port" XN_E2E_UPDATE_PORT="$update_port" XN_E2E_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/release/xiaoneng" \
   npx playwright test) 2>&1 | tee -a "$results"
 
 # --- schema-driven fuzzing of the API --------------------------------------------------------

@@ -1,18 +1,62 @@
 // Loaded by every page (plain script, deferred, no build step).
 "use strict";
 
-// Pages without an island load no WASM: the Leptos loader (its preloads and its module
-// script, with the page's nonce) waits in <template id="xn-islands"> and is put into the
-// page only when the page has an island to make interactive.
+// Pages without an island load no WASM. The islands' files are named by the preloads Leptos
+// writes into <template id="xn-islands">; only a page with an island puts them into the page,
+// loads the JS glue and the WASM, and makes each island live in document order. Islands that
+// are not on Today are lazy: their code is a chunk of its own, fetched when its island is
+// made live (the split build's loader script fetches it). `data-hydrated` on <body> says
+// that every island has been tried: "1" all live, "partial" when one failed (its chunk did
+// not arrive, say), "none" when the page has none.
 (() => {
   const loader = document.getElementById("xn-islands");
   if (!loader) return;
-  if (document.querySelector("leptos-island")) {
-    document.head.append(document.importNode(loader.content, true));
-  } else {
-    // Nothing to hydrate: the page is as interactive as it gets.
+  if (!document.querySelector("leptos-island")) {
     document.body.dataset.hydrated = "none";
+    return;
   }
+  const links = Array.from(loader.content.querySelectorAll("link"));
+  const href = (sel) => links.find((l) => l.matches(sel))?.getAttribute("href");
+  const js = href('link[rel="modulepreload"]');
+  const wasm = href('link[rel="preload"][as="fetch"]');
+  if (!js || !wasm) return;
+  document.head.append(...links.map((l) => document.importNode(l, true)));
+  // The callbacks of the <leptos-children> being walked (an island inside another's children).
+  const childrenCallbacks = [];
+  let failed = false;
+  async function island(el, mod) {
+    const live = mod[el.dataset.component];
+    if (!live) {
+      console.warn(`no WASM function for the island ${el.dataset.component}`);
+      failed = true;
+      return;
+    }
+    childrenCallbacks[childrenCallbacks.length - 1]?.();
+    try {
+      await live(el);
+    } catch (e) {
+      console.error(e);
+      failed = true;
+    }
+  }
+  async function walk(node, mod) {
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const tag = node.tagName.toLowerCase();
+    if (tag === "leptos-island") await island(node, mod);
+    if (tag === "leptos-children") childrenCallbacks.push(node.$$on_hydrate);
+    for (const child of node.children) await walk(child, mod);
+    if (tag === "leptos-children") childrenCallbacks.pop();
+  }
+  const start = async () => {
+    const mod = await import(js);
+    await mod.default({ module_or_path: wasm });
+    mod.hydrate();
+    await walk(document.body, mod);
+    document.body.dataset.hydrated = failed ? "partial" : "1";
+  };
+  const go = () => start().catch((e) => console.error(e));
+  if ("requestIdleCallback" in window) requestIdleCallback(go, { timeout: 2000 });
+  else setTimeout(go, 0);
 })();
 
 // The service worker keeps the app's files and the signed-in person's Today and sheet pages

@@ -37,8 +37,5 @@ pub mod ui;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // A marker for tests (and styles) that the interactive parts are live.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "1");
-    }
+    // `/xn.js` then makes each island live and marks `<body data-hydrated>` once all are.
 }

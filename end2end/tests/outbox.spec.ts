@@ -1,9 +1,9 @@
 import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PASSWORD, goOffline, goOnline, hydrated, snap } from './pages';
+import { OwnServer, chromiumOptions, phone } from './server';
 
 // The outbox on a phone with a persistent browser profile, against a server of its own that
 // the test kills and starts again: lines saved offline survive a reload and a relaunch of
@@ -11,59 +11,30 @@ import { PASSWORD, goOffline, goOnline, hydrated, snap } from './pages';
 // server dies during the drain), a conflict with another device is shown and resolved, and
 // signing out with unsent lines asks first.
 
-const BIN = process.env.XN_E2E_BIN ?? '../target/release/xiaoneng';
 const PORT = Number(process.env.XN_E2E_OUTBOX_PORT ?? 3150);
 const BASE = `http://127.0.0.1:${PORT}`;
 // A fresh database and browser profile for each run of the test.
-let DB = '';
 let PROFILE = '';
 const CADRE = 'cadre12';
 
-let server: ChildProcess | null = null;
+let server: OwnServer | null = null;
 
 async function startServer() {
-  server = spawn(BIN, ['serve', '--demo'], {
-    cwd: '..',
-    env: {
-      ...process.env,
-      DATABASE_URL: `sqlite://${DB}?mode=rwc`,
-      XN_LISTEN: `127.0.0.1:${PORT}`,
-      XN_SITE_ROOT: 'target/site',
-      XN_NOW: '2026-04-15T02:00:00Z',
-      RUST_LOG: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${BASE}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('the outbox server did not start');
+  await server?.start();
 }
 
 function killServer() {
-  server?.kill('SIGKILL');
-  server = null;
+  server?.kill();
 }
 
 async function launch(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(PROFILE, {
     baseURL: BASE,
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'],
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    executablePath: chromiumOptions.executablePath,
+    args: chromiumOptions.args,
+    ...phone,
   });
 }
-
 
 /** The server's entry of a day, read as the signed-in cadre (in the page, online). */
 async function serverDay(page: Page, day: string): Promise<{ work: string; version: number } | null> {
@@ -102,7 +73,7 @@ test.afterEach(() => killServer());
 test('lines saved offline reach the server exactly once, through relaunch, a dying server and a conflict', async ({ browserName }) => {
   test.setTimeout(180_000);
   expect(browserName).toBe('chromium');
-  DB = join(mkdtempSync(join(tmpdir(), 'xn-outbox-')), 'e2e.db');
+  server = new OwnServer(PORT, join(mkdtempSync(join(tmpdir(), 'xn-outbox-')), 'e2e.db'));
   PROFILE = mkdtempSync(join(tmpdir(), 'xn-profile-'));
   await startServer();
   let context = await launch();

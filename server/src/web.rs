@@ -95,6 +95,47 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
+/// How long the browser may keep `/pkg` files.
+#[derive(Clone)]
+struct PkgCache {
+    /// Names carry content hashes (`hash.txt` beside the binary).
+    hashed: bool,
+    /// A split build (lazy islands in chunks of their own).
+    split: bool,
+    /// The start of the main WASM's path inside `/pkg` (`/xiaoneng.`).
+    main_wasm: String,
+}
+
+impl PkgCache {
+    /// Whether the file at `path` (inside `/pkg`) is kept for a year. In a split build the
+    /// JS glue, the split loader and the main WASM name each other, and cargo-leptos hashes
+    /// the glue and the WASM before it writes the loader's name into them: a new build can
+    /// keep their names with new content. The browser asks for those three again each time
+    /// (a 304 when unchanged; the service worker answers them offline). The chunks and the
+    /// CSS are named by all of their content. Scripts are small: always asked again.
+    fn for_a_year(&self, path: &str) -> bool {
+        let script = path.ends_with(".js");
+        let main_wasm = path.starts_with(&self.main_wasm) && path.ends_with(".wasm");
+        self.hashed && !script && !(self.split && main_wasm)
+    }
+}
+
+/// Sets the `Cache-Control` of a `/pkg` answer (only answers that were found are cacheable).
+async fn pkg_cache_control(State(kept): State<PkgCache>, req: Request, next: Next) -> Response {
+    let year = kept.for_a_year(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        let value = if year {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, max-age=0, must-revalidate"
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    res
+}
+
 /// Whether `hash.txt` (written by `cargo leptos build` with `hash-files`) is beside the binary.
 pub fn hash_file_present() -> bool {
     std::env::current_exe()
@@ -122,11 +163,13 @@ pub fn router(state: AppState) -> Router {
     let assets = ServeDir::new(&site_root)
         .precompressed_br()
         .precompressed_gzip();
-    // Hashed names never change content: cache them for a year. Without hashes, revalidate.
-    let pkg_cache = if state.leptos_options.hash_files {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=0, must-revalidate"
+    // Hashed names never change content: cache them for a year; see `pkg_cache_control` for
+    // the files of a split build whose names do not follow all of their content.
+    let shell = crate::offline::Shell::of(&state.leptos_options);
+    let kept = PkgCache {
+        hashed: state.leptos_options.hash_files,
+        split: shell.is_split(),
+        main_wasm: format!("/{}.", state.leptos_options.output_name),
     };
     // Only files that were found are cacheable; a 404 must not be kept for a day.
     let cache = |v: &'static str| {
@@ -145,7 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route(crate::openapi::NOTICE_DOWNLOAD, get(notice_download))
         .route("/api/v1/{*name}", post(server_fn_handler));
 
-    let worker = Arc::new(crate::offline::Shell::of(&state.leptos_options).script());
+    let worker = Arc::new(shell.script());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/sw.js", get(move || crate::offline::serve(worker.clone())))
@@ -158,7 +201,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
-                .layer(cache(pkg_cache))
+                .layer(middleware::from_fn_with_state(kept, pkg_cache_control))
                 .service(pkg),
         )
         .leptos_routes_with_context(&state, routes, page_ctx, {
@@ -601,5 +644,29 @@ async fn notice_download(
     {
         Ok(d) => download_response(d),
         Err(e) => error_response(&e, request_lang(&headers)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PkgCache;
+
+    #[test]
+    fn a_split_build_keeps_chunks_and_css_for_a_year_and_asks_again_for_its_cycle() {
+        let kept = |hashed, split| PkgCache {
+            hashed,
+            split,
+            main_wasm: "/xiaoneng.".into(),
+        };
+        let split = kept(true, true);
+        assert!(split.for_a_year("/chunk_20.PqWzy8KpDWiAasi2taYvdQ.wasm"));
+        assert!(split.for_a_year("/split_pick_form_loader_1.HDboM4Y6O6MvcGcICqk1GA.wasm"));
+        assert!(split.for_a_year("/xiaoneng.6sG2weta8XkwdtghjeMaQA.css"));
+        assert!(!split.for_a_year("/xiaoneng.3SmbQogYpwnXoxrHOOye9w.wasm"));
+        assert!(!split.for_a_year("/xiaoneng.Vqk7IM8uX8aFJ2IMBDsd7A.js"));
+        assert!(!split.for_a_year("/__wasm_split.PKYhO5gbs6HFwF2AMXcFlg.js"));
+        // Without a split the main WASM is named by its content; without hashes nothing is.
+        assert!(kept(true, false).for_a_year("/xiaoneng.3SmbQogYpwnXoxrHOOye9w.wasm"));
+        assert!(!kept(false, false).for_a_year("/xiaoneng.css"));
     }
 }

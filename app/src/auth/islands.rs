@@ -10,7 +10,7 @@ use crate::i18n::{Lang, t};
 use crate::ui::forms::{Done, Fields, Status, call, call_for_answer};
 
 /// Changes one's own password.
-#[island]
+#[island(lazy)]
 pub fn ChangePasswordForm(lang: Lang) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
@@ -45,7 +45,7 @@ pub fn ChangePasswordForm(lang: Lang) -> impl IntoView {
 }
 
 /// The office's form for a new API token; shows the secret once, in place.
-#[island]
+#[island(lazy)]
 pub fn CreateTokenForm(
     lang: Lang,
     accounts: Vec<(CadreId, String)>,

@@ -16,7 +16,7 @@ use crate::i18n::{Lang, t};
 use crate::ui::forms::{Fields, Status, call_and_reload};
 
 /// An area chief's opinion on one cadre for a month.
-#[island]
+#[island(lazy)]
 pub fn OpinionForm(
     lang: Lang,
     month: String,
@@ -121,7 +121,7 @@ fn slot_view(
 
 /// The monthly pick: the quota's best and worst slots, each with a person, a reason and
 /// the cited entries; a confirmation when sheets are missing.
-#[island]
+#[island(lazy)]
 pub fn PickForm(
     lang: Lang,
     month: String,
@@ -191,7 +191,7 @@ pub fn PickForm(
 
 /// A principal's quarterly choice: tick best and worst from the pool, record it as a
 /// preliminary choice or confirm it; withdraw one's own.
-#[island]
+#[island(lazy)]
 pub fn QuarterForm(
     lang: Lang,
     quarter: String,
@@ -292,7 +292,7 @@ pub enum QuarterAction {
 }
 
 /// One action on the quarter; reloads on success.
-#[island]
+#[island(lazy)]
 pub fn QuarterButton(lang: Lang, quarter: String, action: QuarterAction) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
@@ -316,7 +316,7 @@ pub fn QuarterButton(lang: Lang, quarter: String, action: QuarterAction) -> impl
 }
 
 /// A named cadre's appeal.
-#[island]
+#[island(lazy)]
 pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
@@ -337,7 +337,7 @@ pub fn AppealForm(lang: Lang, naming: NamingId) -> impl IntoView {
 }
 
 /// The committee's answer to an appeal.
-#[island]
+#[island(lazy)]
 pub fn AnswerForm(lang: Lang, id: AppealId, replacements: Vec<(CadreId, String)>) -> impl IntoView {
     let outcome = RwSignal::new(String::from("uphold"));
     let error = RwSignal::new(None::<AppError>);
@@ -486,7 +486,7 @@ const POLICY_FIELDS: [(&str, Getter, Setter); 17] = [
 ];
 
 /// The office's policy form: every setting, a note, saved as a new version.
-#[island]
+#[island(lazy)]
 pub fn PolicyForm(lang: Lang, policy: EvalPolicy) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);

@@ -18,7 +18,7 @@ use crate::i18n::{Lang, t};
 use crate::ui::forms::{Done, Fields, Status, call, call_and_reload, reload};
 
 /// The office's form to create one account.
-#[island]
+#[island(lazy)]
 pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
@@ -72,7 +72,7 @@ pub fn CreateAccountForm(lang: Lang, departments: Vec<String>) -> impl IntoView 
 }
 
 /// Per-account actions: deactivate/reactivate and reset the password.
-#[island]
+#[island(lazy)]
 pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
@@ -110,7 +110,7 @@ pub fn AccountActions(lang: Lang, id: CadreId, active: bool) -> impl IntoView {
 }
 
 /// CSV import of cadres with a per-row error report.
-#[island]
+#[island(lazy)]
 pub fn ImportForm(lang: Lang) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
@@ -169,7 +169,7 @@ pub fn ImportForm(lang: Lang) -> impl IntoView {
 }
 
 /// Creates a department, or renames one when `id` is given.
-#[island]
+#[island(lazy)]
 pub fn DepartmentForm(lang: Lang, id: Option<DepartmentId>, name: String) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
@@ -197,7 +197,7 @@ pub fn DepartmentForm(lang: Lang, id: Option<DepartmentId>, name: String) -> imp
 
 /// The office's form to change a cadre's supervising leader from a date; the old assignment
 /// ends that day and stays in the history.
-#[island]
+#[island(lazy)]
 pub fn AssignSupervisorForm(
     lang: Lang,
     cadres: Vec<(CadreId, String)>,
@@ -252,7 +252,7 @@ pub fn AssignSupervisorForm(
 }
 
 /// For an existing area: add a village and choose the chief. Without `area`: create an area.
-#[island]
+#[island(lazy)]
 pub fn AreaForm(
     lang: Lang,
     area: Option<AreaId>,

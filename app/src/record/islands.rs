@@ -345,7 +345,7 @@ fn village_select(
 }
 
 /// Submits the viewer's own sheet.
-#[island]
+#[island(lazy)]
 pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);
@@ -375,7 +375,7 @@ pub fn SubmitSheetButton(lang: Lang, id: SheetId, empty_days: u32) -> impl IntoV
 
 /// The supervising leader's review: mark reviewed with an optional comment, or return with
 /// a reason.
-#[island]
+#[island(lazy)]
 pub fn ReviewPanel(lang: Lang, id: SheetId) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(None::<String>);

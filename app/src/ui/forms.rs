@@ -436,7 +436,7 @@ async fn created_id(_: ()) -> Option<i64> {
 /// carry the fixed ones) to its server function. On success the page reloads, or goes to
 /// `follow` + the new record's `id`. `confirm` asks first (closing a period, publishing a
 /// notice).
-#[island]
+#[island(lazy)]
 pub fn ApiForm(
     lang: Lang,
     action: FormAction,

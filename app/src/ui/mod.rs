@@ -142,7 +142,7 @@ pub(crate) fn flash_error(refused: Option<&AppError>) -> impl IntoView + use<> {
 
 /// A button that opens the browser's print dialog. An island rather than an `onclick`
 /// attribute: the pages' Content-Security-Policy allows no inline script at all.
-#[island]
+#[island(lazy)]
 pub fn PrintButton(lang: Lang, #[prop(optional)] class: Option<String>) -> impl IntoView {
     view! {
         <button type="button" class=class.unwrap_or_default()

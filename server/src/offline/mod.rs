@@ -48,10 +48,21 @@ impl Shell {
                 std::fs::read_to_string(file).ok()
             })
             .flatten();
-        let mut shell = Shell::from_hashes(options, hashes.as_deref());
+        // A split build (`cargo leptos build --split`) also has lazy islands' chunks, listed
+        // in the manifest beside the JS: they belong to the same set.
+        let root = Path::new(options.site_root.as_ref());
+        let manifest = hashes
+            .as_deref()
+            .and_then(|h| hash_of(h, "manifest"))
+            .and_then(|m| {
+                let file = root
+                    .join(options.site_pkg_dir.as_ref())
+                    .join(format!("__wasm_split_manifest.{m}.json"));
+                std::fs::read_to_string(file).ok()
+            });
+        let mut shell = Shell::from_hashes(options, hashes.as_deref(), manifest.as_deref());
         // The unhashed files kept with the set (xn.js holds the outbox's store) change the
         // build too: a new xn.js with the old WASM would be a mismatched pair.
-        let root = Path::new(options.site_root.as_ref());
         let statics: Vec<u8> = STATIC_FILES
             .iter()
             .filter_map(|f| std::fs::read(root.join(f.trim_start_matches('/'))).ok())
@@ -63,13 +74,10 @@ impl Shell {
         shell
     }
 
-    fn from_hashes(options: &LeptosOptions, hashes: Option<&str>) -> Shell {
-        let hash = |kind: &str| {
-            hashes?.lines().find_map(|l| {
-                let (k, v) = l.trim().split_once(':')?;
-                (k.trim() == kind).then(|| v.trim().to_string())
-            })
-        };
+    /// `manifest` is the split build's `__wasm_split_manifest.*.json`: each lazy island's
+    /// chunks (hashed names without `.wasm`).
+    fn from_hashes(options: &LeptosOptions, hashes: Option<&str>, manifest: Option<&str>) -> Shell {
+        let hash = |kind: &str| hash_of(hashes?, kind);
         let name = options.output_name.as_ref();
         let pkg = Path::new("/").join(options.site_pkg_dir.as_ref());
         let file = |kind: &str, plain: &str| match hash(kind) {
@@ -82,7 +90,10 @@ impl Shell {
             format!("{name}_bg.wasm")
         };
         let build = match (hash("js"), hash("wasm"), hash("css")) {
-            (Some(js), Some(wasm), Some(css)) => format!("{js}-{wasm}-{css}"),
+            (Some(js), Some(wasm), Some(css)) => match hash("split") {
+                Some(split) => format!("{js}-{wasm}-{css}-{split}"),
+                None => format!("{js}-{wasm}-{css}"),
+            },
             _ => format!(
                 "dev-{}",
                 std::time::SystemTime::now()
@@ -96,8 +107,17 @@ impl Shell {
             file("wasm", &wasm_plain),
             file("css", &format!("{name}.css")),
         ];
+        if let Some(split) = hash("split") {
+            files.push(format!("{}/__wasm_split.{split}.js", pkg.display()));
+            files.extend(chunks(manifest).map(|c| format!("{}/{c}.wasm", pkg.display())));
+        }
         files.extend(STATIC_FILES.iter().map(|s| s.to_string()));
         Shell { build, files }
+    }
+
+    /// Whether this is a split build (lazy islands in chunks of their own).
+    pub fn is_split(&self) -> bool {
+        self.files.iter().any(|f| f.contains("/__wasm_split."))
     }
 
     /// The worker's source for this build.
@@ -109,6 +129,33 @@ impl Shell {
             .replace("__XN_BUILD__", &build)
             .replace("__XN_SHELL__", &files)
     }
+}
+
+/// One entry of cargo-leptos's `hash.txt` (`kind: hash` lines).
+fn hash_of(hashes: &str, kind: &str) -> Option<String> {
+    hashes.lines().find_map(|l| {
+        let (k, v) = l.trim().split_once(':')?;
+        (k.trim() == kind).then(|| v.trim().to_string())
+    })
+}
+
+/// Every chunk a split build's manifest names, once each, in order. A manifest that does not
+/// read names none (the worker then fetches those chunks from the network when asked).
+fn chunks(manifest: Option<&str>) -> impl Iterator<Item = String> {
+    let map: std::collections::BTreeMap<String, Vec<String>> = manifest
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    let all: std::collections::BTreeSet<String> = map
+        .into_values()
+        .flatten()
+        .filter(|c| {
+            // Our own build's names: letters, digits, `_`, `-` and `.` only.
+            !c.is_empty()
+                && c.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch))
+        })
+        .collect();
+    all.into_iter()
 }
 
 /// A 64-bit FNV-1a hash (a build id, not a secret).
@@ -154,7 +201,7 @@ mod tests {
 
     #[test]
     fn a_hashed_build_names_its_three_files_and_its_id_changes_with_them() {
-        let a = Shell::from_hashes(&options(), Some("js: aa1\nwasm: bb2\ncss: cc3\n"));
+        let a = Shell::from_hashes(&options(), Some("js: aa1\nwasm: bb2\ncss: cc3\n"), None);
         assert_eq!(a.build, "aa1-bb2-cc3");
         assert_eq!(
             &a.files[..3],
@@ -165,11 +212,48 @@ mod tests {
             ]
         );
         assert!(a.files.contains(&"/offline".to_string()));
-        let b = Shell::from_hashes(&options(), Some("js: aa1\nwasm: bb9\ncss: cc3\n"));
+        let b = Shell::from_hashes(&options(), Some("js: aa1\nwasm: bb9\ncss: cc3\n"), None);
         assert_ne!(a.build, b.build);
+        assert!(!a.is_split());
         let script = a.script();
         assert!(script.contains(r#"const BUILD = "aa1-bb2-cc3";"#));
         assert!(script.contains(r#""/pkg/xiaoneng.bb2.wasm""#));
         assert!(!script.contains("__XN_BUILD__") && !script.contains("__XN_SHELL__"));
+    }
+
+    #[test]
+    fn a_split_build_keeps_its_loader_and_every_chunk_once_in_the_set() {
+        let hashes = "js: aa1\nwasm: bb2\ncss: cc3\nmanifest: mm4\nsplit: ss5\n";
+        let manifest = r#"{"pick_form_loader_1":["chunk_1.h1","split_pick_form_loader_1.h2"],
+            "policy_form_loader_2":["chunk_1.h1","chunk_2.h3"]}"#;
+        let s = Shell::from_hashes(&options(), Some(hashes), Some(manifest));
+        assert_eq!(s.build, "aa1-bb2-cc3-ss5");
+        assert!(s.is_split());
+        let pkg: Vec<&str> = s
+            .files
+            .iter()
+            .map(String::as_str)
+            .filter(|f| f.starts_with("/pkg/"))
+            .collect();
+        assert_eq!(
+            pkg,
+            [
+                "/pkg/xiaoneng.aa1.js",
+                "/pkg/xiaoneng.bb2.wasm",
+                "/pkg/xiaoneng.cc3.css",
+                "/pkg/__wasm_split.ss5.js",
+                "/pkg/chunk_1.h1.wasm",
+                "/pkg/chunk_2.h3.wasm",
+                "/pkg/split_pick_form_loader_1.h2.wasm",
+            ]
+        );
+        // A name that is not a plain file name is not fetched.
+        let odd = Shell::from_hashes(
+            &options(),
+            Some(hashes),
+            Some(r#"{"x":["../../etc/passwd","ok.h1"]}"#),
+        );
+        assert!(odd.files.iter().any(|f| f == "/pkg/ok.h1.wasm"));
+        assert!(!odd.files.iter().any(|f| f.contains("passwd")));
     }
 }
