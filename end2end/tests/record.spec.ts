@@ -1,5 +1,5 @@
 import { test, expect, request } from '@playwright/test';
-import { LoginPage, TodayPage, snap } from './pages';
+import { LoginPage, TodayPage, hydrated, snap } from './pages';
 
 // The whole first-issue flow on a phone, in Chinese, against the demo township with the
 // clock at 2026-04-15 10:00 (Shanghai): cadre07 (supervised by lead2) writes, submits,
@@ -29,6 +29,8 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   // Open the sheet and submit it.
   await page.getByRole('link', { name: '查看本旬记录表' }).click();
   await expect(page.getByText(`走访河口村困难户${stamp}`)).toBeVisible();
+  // The sheet's buttons are lazy islands: live once their chunk is in.
+  await hydrated(page);
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: '提交记录表' }).click();
   await expect(page.locator('.sheet-line .badge')).toHaveText('已提交');
@@ -41,12 +43,14 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await page.goto('/inbox?period=2026-04-2');
   await snap(page, '03-inbox');
   await page.goto(sheetUrl);
+  await hydrated(page);
   await page.getByLabel('评语或退回理由').fill('15日成效请写具体数字');
   await page.getByRole('button', { name: '退回修改' }).click();
   await expect(page.locator('.sheet-line .badge')).toHaveText('已退回');
   await page.goto('/inbox?period=2026-04-1');
   const unread = page.locator('tr', { has: page.locator('.badge-submitted, .badge-late') }).first().getByRole('link');
   await unread.click();
+  await hydrated(page);
   await page.getByLabel('评语或退回理由').fill('记录具体，继续保持');
   await page.getByRole('button', { name: '标为已阅' }).click();
   await expect(page.locator('.sheet-line .badge')).toHaveText('已阅');
@@ -59,6 +63,7 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await page.locator('li.day', { hasText: `走访河口村困难户${stamp}` }).getByRole('link', { name: '修改' }).click();
   await today.write(`走访河口村困难户${stamp}`, '了解诉求5条，当场解决2条，3条转交民政办', { village: '南片 · 河口村' });
   await page.goto(sheetUrl);
+  await hydrated(page);
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: '提交记录表' }).click();
   await expect(page.locator('.sheet-line .badge')).toHaveText('已提交');
@@ -91,6 +96,7 @@ test('a dekad sheet from today to the archive', async ({ page }) => {
   await snap(page, '05-print');
   await page.goto('/admin');
   await expect(page.getByRole('heading', { name: '党政办管理' })).toBeVisible();
+  await hydrated(page);
   await snap(page, '07-admin');
 
   // The office makes an API token for another system; the secret shows once and works
