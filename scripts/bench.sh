@@ -32,7 +32,13 @@ first_load() { # label path cookie
   html=$(curl -s -H "Cookie: $3" "http://$addr$2")
   files="$2 /xn.js $(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.css' | sort -u)"
   if printf '%s' "$html" | grep -q '<leptos-island'; then
-    files="$files $(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.\(js\|wasm\)' | sort -u)"
+    # The glue and main WASM, the chunks of the page's lazy islands (preloaded), and the
+    # split loader the glue imports.
+    files="$files $(printf '%s' "$html" | grep -o '/pkg/[^"]*\.\(js\|wasm\)' | sort -u)"
+    local glue
+    glue=$(printf '%s' "$html" | grep -o '/pkg/xiaoneng[^"]*\.js' | head -1)
+    files="$files $(curl -s "http://$addr$glue" | grep -o '__wasm_split\.[A-Za-z0-9_-]*\.js' | sort -u | sed 's|^|/pkg/|')"
+    files=$(printf '%s\n' $files | sort -u | tr '\n' ' ')
   fi
   for path in $files; do
     bytes=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' -H "Cookie: $3" "http://$addr$path")
