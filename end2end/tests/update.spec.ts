@@ -11,7 +11,7 @@ import { BIN, OwnServer, phone } from './server';
 
 const PORT = Number(process.env.XN_E2E_UPDATE_PORT ?? 3170);
 
-interface Build { bin: string; site: string; js: string; wasm: string }
+interface Build { bin: string; site: string; js: string; wasm: string; dir?: string }
 
 /** The build the suite runs, then a copy of it whose JS, WASM and split loader carry new
  * names (as a new build's hashes would be), with its own binary beside its own hash.txt. */
@@ -24,7 +24,7 @@ function builds(): [Build, Build] {
   const first = { bin, site, js: `/pkg/xiaoneng.${hash('js')}.js`, wasm: `/pkg/xiaoneng.${hash('wasm')}.wasm` };
 
   const dir = mkdtempSync(join(tmpdir(), 'xn-next-build-'));
-  const next = { bin: join(dir, 'xiaoneng'), site: join(dir, 'site'), js: '', wasm: '' };
+  const next = { bin: join(dir, 'xiaoneng'), site: join(dir, 'site'), js: '', wasm: '', dir };
   copyFileSync(bin, next.bin);
   cpSync(site, next.site, { recursive: true });
   const pkg = join(next.site, 'pkg');
@@ -94,7 +94,8 @@ function watchPkg(page: Page): { js: string[]; wasm: string[]; network: string[]
 test('a new build replaces the cached set as a whole, never a new JS with an old WASM', async ({ browser }) => {
   test.setTimeout(120_000);
   const [first, next] = builds();
-  const server = new OwnServer(PORT, join(mkdtempSync(join(tmpdir(), 'xn-update-')), 'e2e.db'));
+  const dbDir = mkdtempSync(join(tmpdir(), 'xn-update-'));
+  const server = new OwnServer(PORT, join(dbDir, 'e2e.db'));
   const context = await browser.newContext({ ...phone, baseURL: server.base });
   try {
     await server.start(first.bin, first.site);
@@ -151,5 +152,7 @@ test('a new build replaces the cached set as a whole, never a new JS with an old
   } finally {
     await context.close();
     server.kill();
+    // The next build's copy of the binary and site, and the database: not left in /tmp.
+    for (const d of [next.dir, dbDir]) if (d) rmSync(d, { recursive: true, force: true });
   }
 });
